@@ -1,0 +1,57 @@
+package io.larkway.ops;
+
+import io.larkway.LarkwayProperties;
+import io.larkway.integration.Integration;
+import io.larkway.lark.BotInfo;
+import io.larkway.lark.LarkApiClient;
+import io.larkway.lark.LarkApiException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The Test button: proves credentials by fetching a fresh tenant token and the bot info.
+ * Bad credentials answer {@code ok:false} with Lark's message, never an HTTP error.
+ */
+@Component
+public class IntegrationTester {
+    private static final Logger LOG = LoggerFactory.getLogger(IntegrationTester.class);
+    private final LarkApiClient lark;
+    private final LarkwayProperties props;
+    private final org.springframework.beans.factory.ObjectProvider<LongConnectionProbe> probe;
+
+    public IntegrationTester(LarkApiClient lark, LarkwayProperties props, org.springframework.beans.factory.ObjectProvider<LongConnectionProbe> probe) {
+        this.lark = lark;
+        this.props = props;
+        this.probe = probe;
+    }
+
+    public Map<String, Object> test(Integration integration) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        var app = integration.app(props.lark());
+        try {
+            // a fresh token, not the cached one: the test must prove the credentials as they are now
+            var token = lark.fetchTenantToken(app).join();
+            var answer = lark.send(app.baseUrl(), "GET", "/open-apis/bot/v3/info", null, token.value()).join();
+            var bot = answer.path("bot");
+            BotInfo info = new BotInfo(bot.path("open_id").asText(null), bot.path("app_name").asText(null), bot.path("avatar_url").asText(null));
+            out.put("ok", true);
+            out.put("bot", Map.of("openId", String.valueOf(info.openId()), "name", String.valueOf(info.name())));
+        } catch (RuntimeException e) {
+            LarkApiException failure = LarkApiClient.unwrap(e);
+            LOG.info("Integration test failed integrationId={} appId={}: {}", integration.id(), integration.appId(), failure.getMessage());
+            out.put("ok", false);
+            out.put("bot", null);
+            out.put("error", failure.getMessage() + (failure.code() > 0 ? " (code " + failure.code() + ")" : ""));
+        }
+        LongConnectionProbe prober = probe.getIfAvailable();
+        if (integration.isLongConnection() && prober != null) {
+            out.put("probe", prober.probe(integration));
+        } else if (integration.id() != null) {
+            out.put("webhookUrl", props.webhookUrl(integration.id()));
+        }
+        return out;
+    }
+}
