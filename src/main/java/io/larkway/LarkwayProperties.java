@@ -12,7 +12,15 @@ public record LarkwayProperties(
         @DefaultValue("") String masterKey,
         @DefaultValue("http://localhost:8080") String publicBaseUrl,
         @DefaultValue("1048576") int maxBodyBytes,
-        @DefaultValue Lark lark) {
+        @DefaultValue Lark lark,
+        @DefaultValue Ingress ingress) {
+
+    public record Ingress(
+            @DefaultValue("1800") int staleAfterSeconds,
+            @DefaultValue("24") int dedupeRetentionHours,
+            @DefaultValue("60") int claimLeaseSeconds,
+            @DefaultValue("5000") long recoveryIntervalMs) {
+    }
 
     public record Lark(
             @DefaultValue("https://open.feishu.cn") String feishuBaseUrl,
