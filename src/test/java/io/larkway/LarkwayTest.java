@@ -1,0 +1,108 @@
+package io.larkway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.larkway.emulator.LarkEmulator;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Base of the end-to-end tests: the whole service on a random port, its Lark base URLs pointed at
+ * the shared {@link LarkEmulator}, a data directory of its own. Every test class that extends this
+ * without adding properties shares one Spring context.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+public abstract class LarkwayTest {
+    public static final String ADMIN_KEY = "test-admin-key";
+    public static final String DATA_DIR = "target/test-data/" + UUID.randomUUID();
+    protected static final LarkEmulator LARK = LarkEmulator.shared();
+    protected static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @LocalServerPort
+    protected int port;
+
+    @Autowired
+    protected LarkwayProperties props;
+
+    @DynamicPropertySource
+    static void larkway(DynamicPropertyRegistry registry) {
+        registry.add("larkway.data-dir", () -> DATA_DIR);
+        registry.add("larkway.admin-key", () -> ADMIN_KEY);
+        registry.add("larkway.master-key", () -> "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
+        registry.add("larkway.lark.feishu-base-url", LARK::baseUrl);
+        registry.add("larkway.lark.lark-base-url", LARK::baseUrl);
+        registry.add("larkway.ingress.claim-lease-seconds", () -> "2");
+        registry.add("larkway.ingress.recovery-interval-ms", () -> "500");
+    }
+
+    /** An answer of the service: status and JSON body (null when empty or not JSON). */
+    public record Answer(int status, String raw, JsonNode json) {
+        public String text(String field) {
+            return json.path(field).asText(null);
+        }
+    }
+
+    protected String url(String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
+    protected Answer call(String method, String path, String key, Object body) {
+        return call(method, path, key, body, Map.of());
+    }
+
+    protected Answer call(String method, String path, String key, Object body, Map<String, String> headers) {
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path)));
+            if (key != null) {
+                request.header("Authorization", "Bearer " + key);
+            }
+            headers.forEach(request::header);
+            byte[] bytes = body == null ? null : body instanceof byte[] b ? b : body instanceof String s ? s.getBytes() : JSON.writeValueAsBytes(body);
+            request.header("Content-Type", "application/json");
+            request.method(method, bytes == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(bytes));
+            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode json = null;
+            try {
+                json = response.body().isEmpty() ? null : JSON.readTree(response.body());
+            } catch (Exception notJson) {
+                // leave json null
+            }
+            return new Answer(response.statusCode(), response.body(), json);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A new organisation; answers its API key. */
+    protected String newOrg() {
+        Answer a = call("POST", "/api/orgs", ADMIN_KEY, Map.of("name", "org-" + UUID.randomUUID()));
+        if (a.status() != 201) {
+            throw new IllegalStateException("org not created: " + a);
+        }
+        return a.text("apiKey");
+    }
+
+    /** Creates an integration of an emulator app; answers the integration JSON. */
+    protected JsonNode newIntegration(String key, LarkEmulator.App app, String mode, String encryptKey) {
+        Map<String, Object> body = new java.util.HashMap<>(Map.of("name", "it " + app.appId(), "appId", app.appId(), "appSecret", app.appSecret(),
+                "verificationToken", "vt-" + app.appId(), "connectionMode", mode));
+        if (encryptKey != null) {
+            body.put("encryptKey", encryptKey);
+        }
+        Answer a = call("POST", "/api/integrations", key, body);
+        if (a.status() != 201) {
+            throw new IllegalStateException("integration not created: " + a);
+        }
+        return a.json();
+    }
+}
