@@ -13,7 +13,34 @@ public record LarkwayProperties(
         @DefaultValue("http://localhost:8080") String publicBaseUrl,
         @DefaultValue("1048576") int maxBodyBytes,
         @DefaultValue Lark lark,
-        @DefaultValue Ingress ingress) {
+        @DefaultValue Ingress ingress,
+        @DefaultValue Conversation conversation,
+        @DefaultValue Reply reply) {
+
+    public record Conversation(
+            @DefaultValue("8") int windowMaxMessages,
+            @DefaultValue("4") int windowMaxWaitFactor,
+            @DefaultValue("120") int expertTimeoutSeconds,
+            @DefaultValue("300") int turnLeaseSeconds,
+            @DefaultValue("/new") String newConversationCommand,
+            @DefaultValue("Started a new conversation.") String newConversationReply,
+            @DefaultValue("Sorry, I can only read text messages for now.") String unsupportedMessageReply,
+            @DefaultValue("Sorry, the expert could not answer just now. Please try again in a moment.") String expertFailureReply) {
+    }
+
+    public record Reply(
+            @DefaultValue("true") boolean replyInP2p,
+            @DefaultValue("false") boolean replyInThread,
+            @DefaultValue("4000") int maxTextLength,
+            @DefaultValue("4") int maxAttempts,
+            @DefaultValue("200") long backoffInitialMs,
+            @DefaultValue("5000") long backoffMaxMs,
+            @DefaultValue("50") int breakerFailureRatePercent,
+            @DefaultValue("10") int breakerMinimumCalls,
+            @DefaultValue("30") int breakerOpenSeconds,
+            @DefaultValue("1000") long streamUpdateIntervalMs,
+            @DefaultValue("Typing") String typingEmoji) {
+    }
 
     public record Ingress(
             @DefaultValue("1800") int staleAfterSeconds,

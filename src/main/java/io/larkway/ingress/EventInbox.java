@@ -59,10 +59,8 @@ public class EventInbox {
      * Accepts an event for an integration. On {@code accepted} the exchange body becomes the event
      * JSON and the headers above are set; the outcome is always in header {@link #OUTCOME}.
      */
-    public Outcome accept(String integrationId, LarkEvent event, Exchange exchange) throws Exception {
-        Outcome outcome = store(integrationId, event, exchange.getMessage());
-        exchange.getMessage().setHeader(OUTCOME, outcome.name());
-        return outcome;
+    public void accept(String integrationId, LarkEvent event, Exchange exchange) throws Exception {
+        exchange.getMessage().setHeader(OUTCOME, store(integrationId, event, exchange.getMessage()).name());
     }
 
     private Outcome store(String integrationId, LarkEvent event, Message out) throws Exception {

@@ -1,0 +1,69 @@
+package io.larkway.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** Typed reads of request fields with contract-style 400 messages. */
+public final class Json {
+    private Json() {
+    }
+
+    public static String text(JsonNode body, String field, String fallback) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (!v.isTextual()) {
+            throw ApiException.invalid(field + " must be a string");
+        }
+        return v.asText();
+    }
+
+    public static String required(JsonNode body, String field, String fallback) {
+        String v = text(body, field, fallback);
+        if (v == null || v.isBlank()) {
+            throw ApiException.invalid(field + " is required");
+        }
+        return v;
+    }
+
+    public static int integer(JsonNode body, String field, int fallback, int min, int max) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (!v.isInt() || v.asInt() < min || v.asInt() > max) {
+            throw ApiException.invalid(field + " must be a whole number from " + min + " to " + max);
+        }
+        return v.asInt();
+    }
+
+    public static <E extends Enum<E>> E oneOf(JsonNode body, String field, Class<E> type, E fallback) {
+        String v = text(body, field, null);
+        if (v == null) {
+            return fallback;
+        }
+        return Arrays.stream(type.getEnumConstants()).filter(c -> c.name().equals(v)).findFirst()
+                .orElseThrow(() -> ApiException.invalid(field + " must be one of " + Arrays.toString(type.getEnumConstants())));
+    }
+
+    public static List<String> strings(JsonNode body, String field, List<String> fallback) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (!v.isArray()) {
+            throw ApiException.invalid(field + " must be a list of strings");
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode item : v) {
+            if (!item.isTextual() || item.asText().isBlank()) {
+                throw ApiException.invalid(field + " must be a list of strings");
+            }
+            out.add(item.asText());
+        }
+        return out;
+    }
+}

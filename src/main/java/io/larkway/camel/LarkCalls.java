@@ -1,0 +1,96 @@
+package io.larkway.camel;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.larkway.LarkwayProperties;
+import io.larkway.integration.Integration;
+import io.larkway.lark.LarkApiClient;
+import io.larkway.lark.LarkApiException;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Lark calls made on behalf of an integration: retries with exponential backoff and jitter on
+ * 5xx, network errors and rate limiting (never on 4xx business errors), behind a circuit breaker
+ * per integration. Token refresh on invalid-token codes happens below, in {@link LarkApiClient}.
+ */
+@Component
+public class LarkCalls {
+    private static final Logger LOG = LoggerFactory.getLogger(LarkCalls.class);
+    private final LarkApiClient lark;
+    private final LarkwayProperties props;
+    private final CircuitBreakerRegistry breakers;
+    private final java.util.Map<String, LongAdder> apiCalls = new java.util.concurrent.ConcurrentHashMap<>();
+
+    public LarkCalls(LarkApiClient lark, LarkwayProperties props) {
+        this.lark = lark;
+        this.props = props;
+        LarkwayProperties.Reply r = props.reply();
+        this.breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
+                .failureRateThreshold(r.breakerFailureRatePercent())
+                .minimumNumberOfCalls(r.breakerMinimumCalls())
+                .slidingWindowSize(Math.max(r.breakerMinimumCalls(), 10))
+                .waitDurationInOpenState(Duration.ofSeconds(r.breakerOpenSeconds()))
+                .permittedNumberOfCallsInHalfOpenState(1)
+                // business errors (4xx) say nothing about Lark's health
+                .recordException(e -> !(e instanceof LarkApiException lae) || lae.retryable())
+                .build());
+    }
+
+    public CircuitBreaker breaker(String integrationId) {
+        return breakers.circuitBreaker(integrationId);
+    }
+
+    /** Open API calls made for an integration (Status counters: quota awareness). */
+    public long apiCalls(String integrationId) {
+        LongAdder a = apiCalls.get(integrationId);
+        return a == null ? 0 : a.sum();
+    }
+
+    /**
+     * One logical call, retried as configured; throws {@link LarkApiException} (last failure) or
+     * {@link CallNotPermittedException} when the integration's breaker is open.
+     */
+    public JsonNode call(Integration integration, String method, String pathAndQuery, Object body) {
+        LarkwayProperties.Reply r = props.reply();
+        CircuitBreaker breaker = breaker(integration.id());
+        long delay = r.backoffInitialMs();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                apiCalls.computeIfAbsent(integration.id(), k -> new LongAdder()).increment();
+                return breaker.executeSupplier(() -> {
+                    try {
+                        return lark.call(integration.app(props.lark()), method, pathAndQuery, body).join();
+                    } catch (RuntimeException e) {
+                        throw LarkApiClient.unwrap(e);
+                    }
+                });
+            } catch (LarkApiException e) {
+                if (!e.retryable() || attempt >= r.maxAttempts()) {
+                    throw e;
+                }
+                long wait = Math.min(r.backoffMaxMs(), delay) / 2 + ThreadLocalRandom.current().nextLong(Math.min(r.backoffMaxMs(), delay) / 2 + 1);
+                LOG.info("Lark call failed, retrying integrationId={} call={} {} attempt={} in {} ms: {}", integration.id(), method,
+                        pathAndQuery.replaceAll("\\?.*", ""), attempt, wait, e.getMessage());
+                sleep(wait);
+                delay = Math.min(r.backoffMaxMs(), delay * 2);
+            }
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LarkApiException("interrupted while backing off", e);
+        }
+    }
+}

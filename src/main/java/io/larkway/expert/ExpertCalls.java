@@ -1,0 +1,206 @@
+package io.larkway.expert;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.larkway.LarkwayProperties;
+import io.larkway.integration.Timestamps;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePattern;
+import org.apache.camel.Message;
+import org.apache.camel.ProducerTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Calls the expert of a turn: {@code echo}, {@code openai} (chat completions, streamed),
+ * {@code http} (POST JSON, answer JSON) or {@code camel} (any endpoint URI). Each expert has its
+ * own circuit breaker, so one failing expert never blocks another tenant's; every call has the
+ * configured timeout. Turns are kept as conversation history for experts that need it.
+ */
+@Component
+public class ExpertCalls {
+    private final Experts experts;
+    private final ObjectMapper json;
+    private final ProducerTemplate camel;
+    private final JdbcClient db;
+    private final Clock clock;
+    private final Duration timeout;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final CircuitBreakerRegistry breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
+            .failureRateThreshold(50).minimumNumberOfCalls(5).slidingWindowSize(10).waitDurationInOpenState(Duration.ofSeconds(30)).build());
+
+    public ExpertCalls(Experts experts, ObjectMapper json, ProducerTemplate camel, JdbcClient db, Clock clock, LarkwayProperties props) {
+        this.experts = experts;
+        this.json = json;
+        this.camel = camel;
+        this.db = db;
+        this.clock = clock;
+        this.timeout = Duration.ofSeconds(props.conversation().expertTimeoutSeconds());
+    }
+
+    /** What an expert sees of a turn. */
+    public record Turn(String integrationId, String conversationId, String text, String senderOpenId, String senderName, String chatId,
+            String chatType) {
+    }
+
+    /** Whether the turn's expert streams (the reply then goes out as a card updated while it streams). */
+    public boolean streams(Exchange exchange) {
+        return experts.find(exchange.getMessage().getHeader("larkwayExpertId", String.class)).map(e -> e.type() == Expert.Type.openai).orElse(false);
+    }
+
+    /** Answers the turn in the exchange (body = the text); {@code onText} sees the growing answer of a streaming expert. */
+    public String answer(Exchange exchange, Consumer<String> onText) throws Exception {
+        Message m = exchange.getMessage();
+        Expert expert = experts.find(m.getHeader("larkwayExpertId", String.class))
+                .orElseThrow(() -> new IllegalStateException("the trigger's expert no longer exists"));
+        Turn turn = new Turn(m.getHeader("larkwayIntegrationId", String.class), m.getHeader("larkwayConversationId", String.class),
+                m.getBody(String.class), m.getHeader("larkwaySenderOpenId", String.class), null, m.getHeader("larkwayChatId", String.class),
+                m.getHeader("larkwayChatType", String.class));
+        CircuitBreaker breaker = breakers.circuitBreaker(expert.id());
+        String answer = breaker.executeCallable(() -> call(expert, turn, onText));
+        remember(turn.conversationId(), "user", turn.text());
+        remember(turn.conversationId(), "assistant", answer);
+        return answer;
+    }
+
+    public String answer(Exchange exchange) throws Exception {
+        return answer(exchange, text -> { });
+    }
+
+    String call(Expert expert, Turn turn, Consumer<String> onText) throws Exception {
+        return switch (expert.type()) {
+            case echo -> turn.text();
+            case http -> http(expert, turn);
+            case openai -> openai(expert, turn, onText);
+            case camel -> camel(expert, turn);
+        };
+    }
+
+    private String http(Expert expert, Turn turn) throws Exception {
+        ObjectNode body = json.createObjectNode().put("conversationId", turn.conversationId()).put("text", turn.text())
+                .put("integrationId", turn.integrationId());
+        body.putObject("sender").put("openId", turn.senderOpenId()).put("name", turn.senderName());
+        body.putObject("chat").put("id", turn.chatId()).put("type", turn.chatType());
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(expert.url())).timeout(timeout).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
+        if (expert.apiKey() != null) {
+            request.header("Authorization", "Bearer " + expert.apiKey());
+        }
+        HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        if (response.statusCode() / 100 != 2) {
+            throw new ExpertException("http expert answered HTTP " + response.statusCode());
+        }
+        JsonNode answer = json.readTree(response.body());
+        String text = answer.path("text").asText(answer.path("answer").asText(""));
+        if (text.isEmpty()) {
+            throw new ExpertException("http expert answered without a text field");
+        }
+        return text;
+    }
+
+    private String openai(Expert expert, Turn turn, Consumer<String> onText) throws Exception {
+        ObjectNode body = json.createObjectNode().put("model", expert.model()).put("stream", true);
+        ArrayNode messages = body.putArray("messages");
+        for (Map<String, String> past : history(turn.conversationId())) {
+            messages.addObject().put("role", past.get("role")).put("content", past.get("content"));
+        }
+        messages.addObject().put("role", "user").put("content", turn.text());
+        String url = expert.url().endsWith("/chat/completions") ? expert.url()
+                : expert.url().replaceAll("/+$", "") + (expert.url().replaceAll("/+$", "").endsWith("/v1") ? "" : "/v1") + "/chat/completions";
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).header("Content-Type", "application/json")
+                .header("Accept", "text/event-stream").POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
+        if (expert.apiKey() != null) {
+            request.header("Authorization", "Bearer " + expert.apiKey());
+        }
+        HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            if (response.statusCode() / 100 != 2) {
+                throw new ExpertException("openai expert answered HTTP " + response.statusCode());
+            }
+            StringBuilder text = new StringBuilder();
+            String line;
+            boolean sse = response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream");
+            if (!sse) {
+                // a server that ignores stream:true answers one JSON document
+                JsonNode whole = json.readTree(reader);
+                return whole.path("choices").path(0).path("message").path("content").asText("");
+            }
+            while ((line = reader.readLine()) != null) {
+                if (!line.startsWith("data:")) {
+                    continue;
+                }
+                String data = line.substring(5).strip();
+                if (data.equals("[DONE]")) {
+                    break;
+                }
+                String delta = json.readTree(data).path("choices").path(0).path("delta").path("content").asText("");
+                if (!delta.isEmpty()) {
+                    text.append(delta);
+                    onText.accept(text.toString());
+                }
+            }
+            if (text.isEmpty()) {
+                throw new ExpertException("openai expert streamed no text");
+            }
+            return text.toString();
+        }
+    }
+
+    private String camel(Expert expert, Turn turn) throws Exception {
+        Exchange reply = camel.asyncSend(expert.uri(), e -> {
+            e.setPattern(ExchangePattern.InOut);
+            e.getMessage().setBody(turn.text());
+            e.getMessage().setHeader("larkwayConversationId", turn.conversationId());
+            e.getMessage().setHeader("larkwaySenderOpenId", turn.senderOpenId());
+            e.getMessage().setHeader("larkwayChatId", turn.chatId());
+            e.getMessage().setHeader("larkwayChatType", turn.chatType());
+            e.getMessage().setHeader("larkwayIntegrationId", turn.integrationId());
+        }).get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        if (reply.getException() != null) {
+            throw new ExpertException("camel expert " + expert.uri() + " failed: " + reply.getException().getMessage());
+        }
+        String text = reply.getMessage().getBody(String.class);
+        if (text == null || text.isBlank()) {
+            throw new ExpertException("camel expert " + expert.uri() + " answered nothing");
+        }
+        return text;
+    }
+
+    private List<Map<String, String>> history(String conversationId) {
+        List<Map<String, String>> newestFirst = db.sql("SELECT role, content FROM conversation_turns WHERE conversation_id = ? ORDER BY id DESC LIMIT 40").param(conversationId)
+                .query((rs, n) -> Map.of("role", rs.getString(1), "content", rs.getString(2))).list();
+        List<Map<String, String>> oldestFirst = new java.util.ArrayList<>(newestFirst);
+        java.util.Collections.reverse(oldestFirst);
+        return oldestFirst;
+    }
+
+    private void remember(String conversationId, String role, String content) {
+        db.sql("INSERT INTO conversation_turns (conversation_id, role, content, created_at) VALUES (?, ?, ?, ?)")
+                .params(conversationId, role, content, Timestamps.of(clock.instant())).update();
+    }
+
+    /** An expert that answered badly (status, shape). */
+    public static class ExpertException extends RuntimeException {
+        public ExpertException(String message) {
+            super(message);
+        }
+    }
+}

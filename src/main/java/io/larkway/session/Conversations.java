@@ -1,0 +1,251 @@
+package io.larkway.session;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.larkway.InstanceId;
+import io.larkway.LarkwayProperties;
+import io.larkway.integration.Timestamps;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Sessions per (integration, scope key, expert): conversation ids with their timeout, and one
+ * expert turn at a time per scope. The turn is a lease in the sessions row (state, owner, until)
+ * taken with one conditional UPDATE, so it holds across instances; messages that arrive during a
+ * turn wait in {@code waiting_messages} and make the next turn, in order.
+ */
+@Component
+public class Conversations {
+    /** Headers a turn needs; they are what a waiting message keeps. */
+    static final List<String> TURN_HEADERS = List.of("larkwayIntegrationId", "larkwayMessageId", "larkwayMessageIds", "larkwayChatType",
+            "larkwayChatId", "larkwaySenderOpenId", "larkwayScopeKey", "larkwayExpertId", "larkwaySessionTimeoutSeconds", "larkwayTriggerId",
+            "larkwayRootId");
+    public static final String SESSION_ID = "larkwaySessionId";
+    public static final String CONVERSATION_ID = "larkwayConversationId";
+    private static final Logger LOG = LoggerFactory.getLogger(Conversations.class);
+    private static final TypeReference<Map<String, String>> MAP = new TypeReference<>() {
+    };
+
+    private final JdbcClient db;
+    private final Clock clock;
+    private final String instance;
+    private final LarkwayProperties.Conversation config;
+    private final ObjectMapper json;
+    private final io.micrometer.core.instrument.MeterRegistry meters;
+
+    public Conversations(JdbcClient db, Clock clock, InstanceId instance, LarkwayProperties props, ObjectMapper json,
+            io.micrometer.core.instrument.MeterRegistry meters) {
+        this.meters = meters;
+        this.db = db;
+        this.clock = clock;
+        this.instance = instance.toString();
+        this.config = props.conversation();
+        this.json = json;
+    }
+
+    /**
+     * Finds or opens the session of the message's scope (a new conversation after the timeout)
+     * and takes its turn, or queues the message behind the turn in progress. Answers
+     * {@code claimed} or {@code queued}.
+     */
+    public String claimOrQueue(Exchange exchange) throws Exception {
+        Message m = exchange.getMessage();
+        Session s = session(m);
+        m.setHeader(SESSION_ID, s.id());
+        if (claim(s.id())) {
+            m.setHeader(CONVERSATION_ID, conversationId(s.id()));
+            meters.counter("larkway.turns", "integration", String.valueOf(m.getHeader("larkwayIntegrationId"))).increment();
+            return "claimed";
+        }
+        queue(s.id(), m);
+        // the turn may have ended between our claim and our queueing: try once more so nothing is stranded
+        if (claim(s.id())) {
+            Message next = drain(s.id()).orElse(null);
+            if (next != null) {
+                m.setHeaders(next.getHeaders());
+                m.setBody(next.getBody());
+                m.setHeader(CONVERSATION_ID, conversationId(s.id()));
+                return "claimed";
+            }
+            release(s.id());
+        }
+        LOG.info("Message waits for the turn in progress integrationId={} message_id={} session={}", m.getHeader("larkwayIntegrationId"),
+                m.getHeader("larkwayMessageId"), s.id());
+        return "queued";
+    }
+
+    /** Whether the turn's text is the new-conversation command; if so, the conversation is ended. */
+    public boolean isNewConversationCommand(Exchange exchange) {
+        String text = exchange.getMessage().getBody(String.class);
+        if (text == null || !text.strip().equalsIgnoreCase(config.newConversationCommand())) {
+            return false;
+        }
+        String sessionId = exchange.getMessage().getHeader(SESSION_ID, String.class);
+        exchange.getMessage().setHeader(CONVERSATION_ID, rotate(sessionId));
+        return true;
+    }
+
+    /**
+     * Ends the turn: when messages waited, they become the next turn (body and headers set,
+     * answers true); otherwise the scope is released (answers false).
+     */
+    public boolean finish(Exchange exchange) {
+        Message m = exchange.getMessage();
+        String sessionId = m.getHeader(SESSION_ID, String.class);
+        while (true) {
+            Optional<Message> next = drain(sessionId);
+            if (next.isPresent()) {
+                Map<String, Object> headers = next.get().getHeaders();
+                m.getHeaders().keySet().removeIf(k -> k.startsWith("larkway"));
+                m.setHeaders(new LinkedHashMap<>(headers));
+                m.setHeader(SESSION_ID, sessionId);
+                m.setHeader(CONVERSATION_ID, conversationId(sessionId));
+                m.setBody(next.get().getBody());
+                extend(sessionId);
+                return true;
+            }
+            release(sessionId);
+            if (!hasWaiting(sessionId) || !claim(sessionId)) {
+                return false;
+            }
+        }
+    }
+
+    /** Ends the conversation of a session (DELETE /api/sessions/{id} and the chat command). */
+    public String rotate(String sessionId) {
+        String conversation = newConversationId();
+        db.sql("UPDATE sessions SET conversation_id = ?, updated_at = ? WHERE id = ?").params(conversation, Timestamps.of(clock.instant()), sessionId)
+                .update();
+        LOG.info("Conversation ended session={} new conversation={}", sessionId, conversation);
+        return conversation;
+    }
+
+    private Session session(Message m) {
+        String integrationId = m.getHeader("larkwayIntegrationId", String.class);
+        String scopeKey = m.getHeader("larkwayScopeKey", String.class);
+        String expertId = m.getHeader("larkwayExpertId", String.class);
+        int timeout = m.getHeader("larkwaySessionTimeoutSeconds", 3600, Integer.class);
+        Instant now = clock.instant();
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Optional<Session> found = db.sql("SELECT id, updated_at FROM sessions WHERE integration_id = ? AND scope_key = ? AND expert_id = ?")
+                    .params(integrationId, scopeKey, expertId)
+                    .query((rs, n) -> new Session(rs.getString(1), Timestamps.instant(rs, "updated_at"))).optional();
+            if (found.isPresent()) {
+                Session s = found.get();
+                if (s.updatedAt().isBefore(now.minusSeconds(timeout))) {
+                    db.sql("UPDATE sessions SET conversation_id = ?, updated_at = ? WHERE id = ? AND updated_at = ?")
+                            .params(newConversationId(), Timestamps.of(now), s.id(), Timestamps.of(s.updatedAt())).update();
+                    LOG.info("Session timed out, new conversation integrationId={} session={}", integrationId, s.id());
+                } else {
+                    db.sql("UPDATE sessions SET updated_at = ?, sender_open_id = ? WHERE id = ?")
+                            .params(Timestamps.of(now), m.getHeader("larkwaySenderOpenId", String.class), s.id()).update();
+                }
+                return s;
+            }
+            String id = "ses_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+            try {
+                db.sql("""
+                        INSERT INTO sessions (id, integration_id, scope_key, expert_id, chat_type, chat_id, sender_open_id, conversation_id,
+                          state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'idle', ?, ?)""")
+                        .params(id, integrationId, scopeKey, expertId, m.getHeader("larkwayChatType", String.class),
+                                m.getHeader("larkwayChatId", String.class), m.getHeader("larkwaySenderOpenId", String.class), newConversationId(),
+                                Timestamps.of(now), Timestamps.of(now))
+                        .update();
+                return new Session(id, now);
+            } catch (DuplicateKeyException raced) {
+                // another instance opened it: read it again
+            }
+        }
+        throw new IllegalStateException("could not open a session for scope " + scopeKey);
+    }
+
+    private boolean claim(String sessionId) {
+        Instant now = clock.instant();
+        return db.sql("UPDATE sessions SET state = 'in_turn', turn_owner = ?, turn_until = ? WHERE id = ? AND (state <> 'in_turn' OR turn_until < ?)")
+                .params(instance, Timestamps.of(now.plusSeconds(config.turnLeaseSeconds())), sessionId, Timestamps.of(now)).update() == 1;
+    }
+
+    private void extend(String sessionId) {
+        db.sql("UPDATE sessions SET turn_until = ? WHERE id = ?")
+                .params(Timestamps.of(clock.instant().plusSeconds(config.turnLeaseSeconds())), sessionId).update();
+    }
+
+    private void release(String sessionId) {
+        db.sql("UPDATE sessions SET state = 'idle', turn_owner = NULL, turn_until = NULL WHERE id = ?").param(sessionId).update();
+    }
+
+    private boolean hasWaiting(String sessionId) {
+        return db.sql("SELECT COUNT(*) FROM waiting_messages WHERE session_id = ?").param(sessionId).query(Integer.class).single() > 0;
+    }
+
+    private void queue(String sessionId, Message m) throws Exception {
+        Map<String, String> saved = new LinkedHashMap<>();
+        for (String h : TURN_HEADERS) {
+            Object v = m.getHeader(h);
+            if (v != null) {
+                saved.put(h, String.valueOf(v));
+            }
+        }
+        saved.put("text", m.getBody(String.class));
+        db.sql("INSERT INTO waiting_messages (session_id, message, created_at) VALUES (?, ?, ?)")
+                .params(sessionId, json.writeValueAsString(saved), Timestamps.of(clock.instant())).update();
+    }
+
+    /** Takes every waiting message of a session, merged into one turn (texts joined in order, the last message answered). */
+    private Optional<Message> drain(String sessionId) {
+        record Waiting(long id, String message) {
+        }
+        List<Waiting> waiting = db.sql("SELECT id, message FROM waiting_messages WHERE session_id = ? ORDER BY id").param(sessionId)
+                .query((rs, n) -> new Waiting(rs.getLong(1), rs.getString(2))).list();
+        List<Map<String, String>> taken = new ArrayList<>();
+        for (Waiting w : waiting) {
+            // the conditional delete makes each waiting message belong to exactly one turn
+            if (db.sql("DELETE FROM waiting_messages WHERE id = ?").param(w.id()).update() == 1) {
+                try {
+                    taken.add(json.readValue(w.message(), MAP));
+                } catch (Exception e) {
+                    LOG.error("Unreadable waiting message dropped session={}", sessionId, e);
+                }
+            }
+        }
+        if (taken.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, String> last = taken.get(taken.size() - 1);
+        Message merged = new org.apache.camel.support.DefaultMessage((org.apache.camel.CamelContext) null);
+        last.forEach((k, v) -> {
+            if (!k.equals("text")) {
+                merged.setHeader(k, v);
+            }
+        });
+        merged.setHeader("larkwayMessageIds", taken.stream().map(t -> t.getOrDefault("larkwayMessageIds", t.get("larkwayMessageId")))
+                .collect(Collectors.joining(",")));
+        merged.setBody(taken.stream().map(t -> t.get("text")).collect(Collectors.joining("\n")));
+        return Optional.of(merged);
+    }
+
+    private String conversationId(String sessionId) {
+        return db.sql("SELECT conversation_id FROM sessions WHERE id = ?").param(sessionId).query(String.class).single();
+    }
+
+    private static String newConversationId() {
+        return "conv_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+    }
+
+    private record Session(String id, Instant updatedAt) {
+    }
+}
