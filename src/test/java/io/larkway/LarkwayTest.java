@@ -43,6 +43,13 @@ public abstract class LarkwayTest {
         registry.add("larkway.lark.lark-base-url", LARK::baseUrl);
         registry.add("larkway.ingress.claim-lease-seconds", () -> "2");
         registry.add("larkway.ingress.recovery-interval-ms", () -> "500");
+        // time compressed: fast retries, a breaker that opens after a few calls and closes again in seconds
+        registry.add("larkway.reply.backoff-initial-ms", () -> "20");
+        registry.add("larkway.reply.backoff-max-ms", () -> "100");
+        registry.add("larkway.reply.breaker-minimum-calls", () -> "8");
+        registry.add("larkway.reply.breaker-open-seconds", () -> "2");
+        registry.add("larkway.reply.stream-update-interval-ms", () -> "300");
+        registry.add("larkway.conversation.expert-timeout-seconds", () -> "3");
     }
 
     /** An answer of the service: status and JSON body (null when empty or not JSON). */

@@ -102,16 +102,14 @@ public class DeadLetters implements ApiHandlers {
             return Map.of("id", id, "state", "delivered");
         }
         Reply reply = json.readValue(String.valueOf(row.get("reply")), Reply.class);
-        DefaultExchange exchange = new DefaultExchange(camel);
-        exchange.getMessage().setHeader("larkwayIntegrationId", integrationId);
-        exchange.getMessage().setHeader("larkwayMessageId", reply.messageId());
-        // a retry that fails again stores a new dead letter; this one is then superseded
-        boolean ok = replies.deliver(exchange, reply);
-        db.sql("UPDATE dead_letters SET state = ?, updated_at = ? WHERE id = ?").params(ok ? "delivered" : "retried", Timestamps.of(clock.instant()), id)
-                .update();
+        String reason = replies.send(new DefaultExchange(camel).getMessage(), reply);
+        String state = reason == null ? "delivered" : "failed";
+        db.sql("UPDATE dead_letters SET state = ?, reason = ?, updated_at = ? WHERE id = ?")
+                .params(state, reason == null ? "delivered on retry" : truncate(reason), Timestamps.of(clock.instant()), id).update();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", id);
-        out.put("state", ok ? "delivered" : "retried");
+        out.put("state", state);
+        out.put("reason", reason);
         return out;
     }
 

@@ -162,27 +162,33 @@ public class LarkReplies {
         }
     }
 
-    /** Sends every part; on failure stores the rest as a dead letter. Answers true when all went out. */
+    /** Sends every part; a reply that still fails is stored as a dead letter. Answers true when all went out. */
     public boolean deliver(Exchange exchange, DeadLetters.Reply reply) {
-        Message m = exchange.getMessage();
-        for (int i = 0; i < reply.parts().size(); i++) {
+        String reason = send(exchange.getMessage(), reply);
+        if (reason == null) {
+            return true;
+        }
+        String id = deadLetters.store(reply, reason);
+        LOG.warn("Reply failed integrationId={} message_id={} deadLetter={}: {}", reply.integrationId(), reply.messageId(), id, reason);
+        errors.record(reply.integrationId(), "reply", "reply failed, dead letter " + id + ": " + reason, reply.messageId());
+        exchange.getMessage().setHeader("larkwayReplyFailed", true);
+        return false;
+    }
+
+    /** Sends every part in order (uuids make parts that went out before no-ops); answers null, or why it failed. */
+    String send(Message m, DeadLetters.Reply reply) {
+        for (DeadLetters.Part part : reply.parts()) {
             try {
-                String id = send(reply, reply.parts().get(i));
-                m.setHeader("larkwayReplyMessageId", id);
+                m.setHeader("larkwayReplyMessageId", send(reply, part));
             } catch (RuntimeException e) {
-                String reason = e instanceof io.github.resilience4j.circuitbreaker.CallNotPermittedException
-                        ? "circuit breaker open for this integration" : LarkApiClient.unwrap(e).getMessage();
-                String id = deadLetters.store(reply, reason);
                 meters.counter("larkway.replies.failed", "integration", reply.integrationId()).increment();
-                errors.record(reply.integrationId(), "reply", "reply failed, dead letter " + id + ": " + reason, reply.messageId());
-                LOG.warn("Reply failed integrationId={} message_id={} deadLetter={}: {}", reply.integrationId(), reply.messageId(), id, reason);
-                m.setHeader("larkwayReplyFailed", true);
-                return false;
+                return e instanceof io.github.resilience4j.circuitbreaker.CallNotPermittedException
+                        ? "circuit breaker open for this integration" : LarkApiClient.unwrap(e).getMessage();
             }
         }
         meters.counter("larkway.replies.sent", "integration", reply.integrationId()).increment();
         LOG.info("Reply sent integrationId={} message_id={} parts={}", reply.integrationId(), reply.messageId(), reply.parts().size());
-        return true;
+        return null;
     }
 
     /** One part: a reply to the message, or a message to the chat. Answers the new message id. */

@@ -30,7 +30,7 @@ public final class LarkEmulator implements AutoCloseable {
     private static volatile LarkEmulator shared;
 
     /** A request as received. */
-    public record Recorded(String method, String path, String query, Map<String, String> headers, String body) {
+    public record Recorded(String method, String path, String query, Map<String, String> headers, String body, long atMillis) {
         public JsonNode json() {
             try {
                 return JSON.readTree(body);
@@ -168,7 +168,7 @@ public final class LarkEmulator implements AutoCloseable {
         String path = req.path();
         Map<String, String> headers = new ConcurrentHashMap<>();
         req.headers().forEach(h -> headers.put(h.getKey().toLowerCase(), h.getValue()));
-        requests.add(new Recorded(req.method().name(), path, req.query(), headers, body.toString()));
+        requests.add(new Recorded(req.method().name(), path, req.query(), headers, body.toString(), System.currentTimeMillis()));
         for (Extension extension : extensions) {
             if (extension.handle(req, body)) {
                 return;
