@@ -1,0 +1,160 @@
+package io.larkway.flow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.larkway.emulator.LarkEmulator;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.RouteBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/** The expert types against local servers: openai (streaming and not), http, camel; failures and timeouts. */
+class ExpertsTest extends FlowFixture {
+    static final Vertx VERTX = LARK.vertx();
+    static HttpServer fake;
+    static final List<JsonNode> openAiRequests = new CopyOnWriteArrayList<>();
+
+    @Autowired
+    CamelContext camel;
+
+    /** A fake OpenAI-compatible server: streams "Hello ", "world", … in 8 chunks 150 ms apart; /slow never answers in time. */
+    @BeforeAll
+    static void fakeServers() throws Exception {
+        fake = VERTX.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
+            JsonNode in;
+            try {
+                in = body.length() == 0 ? JSON.createObjectNode() : JSON.readTree(body.getBytes());
+            } catch (java.io.IOException e) {
+                req.response().setStatusCode(400).end();
+                return;
+            }
+            switch (req.path()) {
+                case "/v1/chat/completions" -> {
+                    openAiRequests.add(in);
+                    if (!in.path("stream").asBoolean()) {
+                        req.response().end("{}");
+                        return;
+                    }
+                    req.response().setChunked(true).putHeader("Content-Type", "text/event-stream");
+                    String[] words = {"Hello ", "world", ", ", "this ", "is ", "a ", "streamed ", "answer."};
+                    for (int i = 0; i < words.length; i++) {
+                        String chunk = JSON.createObjectNode().set("choices", JSON.createArrayNode().add(
+                                JSON.createObjectNode().set("delta", JSON.createObjectNode().put("content", words[i])))).toString();
+                        int n = i;
+                        VERTX.setTimer(150L * (i + 1), t -> {
+                            req.response().write("data: " + chunk + "\n\n");
+                            if (n == words.length - 1) {
+                                req.response().end("data: [DONE]\n\n");
+                            }
+                        });
+                    }
+                }
+                case "/plain/v1/chat/completions" -> req.response().putHeader("Content-Type", "application/json")
+                        .end("{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\"plain answer\"}}]}");
+                case "/http-expert" -> req.response().putHeader("Content-Type", "application/json")
+                        .end(JSON.createObjectNode().put("text", "http says " + in.path("text").asText() + " in " + in.path("chat").path("type").asText()).toString());
+                case "/broken" -> req.response().setStatusCode(500).end("boom");
+                case "/slow" -> VERTX.setTimer(10_000, t -> req.response().end("{\"text\":\"too late\"}"));
+                default -> req.response().setStatusCode(404).end();
+            }
+        }));
+        fake.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    @AfterAll
+    static void stop() {
+        fake.close();
+    }
+
+    String base() {
+        return "http://127.0.0.1:" + fake.actualPort();
+    }
+
+    @Test
+    void streamingOpenAiExpertWritesOneCardPatchedNoCloserThanTheInterval() {
+        Setup s = setup(Map.of("name", "gpt", "type", "openai", "url", base(), "model", "m-1", "apiKey", "sk-test-secret-key"), Map.of());
+        p2p(s, "ou_stream", "stream please");
+        String full = "Hello world, this is a streamed answer.";
+        await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).stream()
+                .anyMatch(m -> m.kind().equals("patch") && m.content().contains(full)));
+        List<LarkEmulator.Message> sent = LARK.messages(s.app().appId()).stream().filter(m -> !m.kind().equals("patch")).toList();
+        assertThat(sent).hasSize(1);
+        assertThat(sent.get(0).msgType()).isEqualTo("interactive");
+        List<LarkEmulator.Recorded> patches = LARK.requests("PATCH", "/open-apis/im/v1/messages/" + sent.get(0).messageId());
+        assertThat(patches.size()).isGreaterThanOrEqualTo(2);
+        for (int i = 1; i < patches.size() - 1; i++) {
+            assertThat(patches.get(i).atMillis() - patches.get(i - 1).atMillis()).isGreaterThanOrEqualTo(290);
+        }
+        assertThat(patches.get(patches.size() - 1).json().path("content").asText()).contains(full);
+        JsonNode request = openAiRequests.get(openAiRequests.size() - 1);
+        assertThat(request.path("model").asText()).isEqualTo("m-1");
+        assertThat(request.path("messages").get(request.path("messages").size() - 1).path("content").asText()).isEqualTo("stream please");
+        // the API key is a secret: masked in answers
+        assertThat(call("GET", "/api/experts/" + s.expertId(), s.key(), null).raw()).doesNotContain("sk-test-secret-key").contains("****-key");
+    }
+
+    @Test
+    void openAiExpertAnsweringPlainJsonWorks() {
+        Setup s = setup(Map.of("name", "gpt", "type", "openai", "url", base() + "/plain", "model", "m-2"), Map.of());
+        p2p(s, "ou_plain", "first question");
+        await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).size() == 1);
+        assertThat(LARK.messages(s.app().appId()).get(0).content()).contains("plain answer");
+    }
+
+    @Test
+    void httpExpertAnswers() {
+        Setup s = setup(Map.of("name", "hook", "type", "http", "url", base() + "/http-expert"), Map.of());
+        p2p(s, "ou_http", "ping");
+        await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).size() == 1);
+        assertThat(text(LARK.messages(s.app().appId()).get(0))).isEqualTo("http says ping in p2p");
+    }
+
+    @Test
+    void camelExpertIsAnyEndpoint() throws Exception {
+        if (camel.getRoute("test-expert") == null) {
+            camel.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("direct:test-expert").routeId("test-expert").setBody(simple("camel says ${body} to ${header.larkwaySenderOpenId}"));
+                }
+            });
+        }
+        Setup s = setup(Map.of("name", "route", "type", "camel", "uri", "direct:test-expert"), Map.of());
+        p2p(s, "ou_camel", "hi");
+        await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).size() == 1);
+        assertThat(text(LARK.messages(s.app().appId()).get(0))).isEqualTo("camel says hi to ou_camel");
+    }
+
+    @Test
+    void failingAndSlowExpertsGetAnApologyAndAnErrorOnTheIntegration() {
+        for (String path : List.of("/broken", "/slow")) {
+            Setup s = setup(Map.of("name", "bad", "type", "http", "url", base() + path), Map.of());
+            String messageId = p2p(s, "ou_bad", "anyone?");
+            await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).size() == 1);
+            assertThat(text(LARK.messages(s.app().appId()).get(0))).isEqualTo(props.conversation().expertFailureReply());
+            // the Typing reaction is removed after a failed turn too
+            await().atMost(Duration.ofSeconds(5)).until(() -> LARK.requests("DELETE", "/open-apis/im/v1/messages/" + messageId + "/reactions/.*").size() == 1);
+        }
+    }
+
+    @Test
+    void expertValidation() {
+        String key = newOrg();
+        assertThat(call("POST", "/api/experts", key, Map.of("name", "x", "type", "openai", "url", base())).text("message")).contains("model is required");
+        assertThat(call("POST", "/api/experts", key, Map.of("name", "x", "type", "http")).text("message")).contains("url is required");
+        assertThat(call("POST", "/api/experts", key, Map.of("name", "x", "type", "camel")).text("message")).contains("uri is required");
+        assertThat(call("POST", "/api/experts", key, Map.of("name", "x", "type", "telepathy")).status()).isEqualTo(400);
+        assertThat(call("POST", "/api/experts", key, Map.of("name", "x", "type", "http", "url", "ftp://x")).text("message")).contains("http(s) URL");
+    }
+}
