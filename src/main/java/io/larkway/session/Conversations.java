@@ -60,9 +60,13 @@ public class Conversations {
     /**
      * Finds or opens the session of the message's scope (a new conversation after the timeout)
      * and takes its turn, or queues the message behind the turn in progress. Answers
-     * {@code claimed} or {@code queued}.
+     * {@code claimed} or {@code queued} in header {@code larkwayTurn}.
      */
-    public String claimOrQueue(Exchange exchange) throws Exception {
+    public void claimOrQueue(Exchange exchange) throws Exception {
+        exchange.getMessage().setHeader("larkwayTurn", claimOrQueueTurn(exchange));
+    }
+
+    private String claimOrQueueTurn(Exchange exchange) throws Exception {
         Message m = exchange.getMessage();
         Session s = session(m);
         m.setHeader(SESSION_ID, s.id());
@@ -74,7 +78,7 @@ public class Conversations {
         queue(s.id(), m);
         // the turn may have ended between our claim and our queueing: try once more so nothing is stranded
         if (claim(s.id())) {
-            Message next = drain(s.id()).orElse(null);
+            Message next = drain(s.id(), exchange.getContext()).orElse(null);
             if (next != null) {
                 m.setHeaders(next.getHeaders());
                 m.setBody(next.getBody());
@@ -88,26 +92,31 @@ public class Conversations {
         return "queued";
     }
 
-    /** Whether the turn's text is the new-conversation command; if so, the conversation is ended. */
-    public boolean isNewConversationCommand(Exchange exchange) {
+    /** When the turn's text is the new-conversation command, ends the conversation and sets header {@code larkwayCommand=new}. */
+    public void command(Exchange exchange) {
         String text = exchange.getMessage().getBody(String.class);
-        if (text == null || !text.strip().equalsIgnoreCase(config.newConversationCommand())) {
-            return false;
+        exchange.getMessage().removeHeader("larkwayCommand");
+        if (text != null && text.strip().equalsIgnoreCase(config.newConversationCommand())) {
+            String sessionId = exchange.getMessage().getHeader(SESSION_ID, String.class);
+            exchange.getMessage().setHeader(CONVERSATION_ID, rotate(sessionId));
+            exchange.getMessage().setHeader("larkwayCommand", "new");
         }
-        String sessionId = exchange.getMessage().getHeader(SESSION_ID, String.class);
-        exchange.getMessage().setHeader(CONVERSATION_ID, rotate(sessionId));
-        return true;
     }
 
     /**
      * Ends the turn: when messages waited, they become the next turn (body and headers set,
-     * answers true); otherwise the scope is released (answers false).
+     * header {@code larkwayNextTurn=true}); otherwise the scope is released.
      */
-    public boolean finish(Exchange exchange) {
+    public void finish(Exchange exchange) {
+        boolean next = nextTurn(exchange);
+        exchange.getMessage().setHeader("larkwayNextTurn", next);
+    }
+
+    private boolean nextTurn(Exchange exchange) {
         Message m = exchange.getMessage();
         String sessionId = m.getHeader(SESSION_ID, String.class);
         while (true) {
-            Optional<Message> next = drain(sessionId);
+            Optional<Message> next = drain(sessionId, exchange.getContext());
             if (next.isPresent()) {
                 Map<String, Object> headers = next.get().getHeaders();
                 m.getHeaders().keySet().removeIf(k -> k.startsWith("larkway"));
@@ -206,7 +215,7 @@ public class Conversations {
     }
 
     /** Takes every waiting message of a session, merged into one turn (texts joined in order, the last message answered). */
-    private Optional<Message> drain(String sessionId) {
+    private Optional<Message> drain(String sessionId, org.apache.camel.CamelContext camel) {
         record Waiting(long id, String message) {
         }
         List<Waiting> waiting = db.sql("SELECT id, message FROM waiting_messages WHERE session_id = ? ORDER BY id").param(sessionId)
@@ -226,7 +235,7 @@ public class Conversations {
             return Optional.empty();
         }
         Map<String, String> last = taken.get(taken.size() - 1);
-        Message merged = new org.apache.camel.support.DefaultMessage((org.apache.camel.CamelContext) null);
+        Message merged = new org.apache.camel.support.DefaultMessage(camel);
         last.forEach((k, v) -> {
             if (!k.equals("text")) {
                 merged.setHeader(k, v);

@@ -93,13 +93,9 @@ public class Dispatcher {
         m.setBody(MessageText.of(message, botOpenId, json));
     }
 
-    /** Sets the polite reply to an unsupported message as the body; false when none is configured. */
-    public boolean unsupportedReply(Exchange exchange) {
-        if (unsupportedReply == null || unsupportedReply.isBlank()) {
-            return false;
-        }
-        exchange.getMessage().setBody(unsupportedReply);
-        return true;
+    /** The body becomes the polite reply to an unsupported message, or null when none is configured. */
+    public void unsupportedReply(Exchange exchange) {
+        exchange.getMessage().setBody(unsupportedReply == null || unsupportedReply.isBlank() ? null : unsupportedReply);
     }
 
     /** Counts and logs a drop; the reason is header {@link #DROP}. */

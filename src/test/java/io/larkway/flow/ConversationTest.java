@@ -1,0 +1,108 @@
+package io.larkway.flow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.RouteBuilder;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/** Windows, sessions and turns: merging, caps, timeouts, /new and one turn at a time per scope. */
+class ConversationTest extends FlowFixture {
+    static final AtomicInteger inTurn = new AtomicInteger();
+    static final AtomicInteger maxInTurn = new AtomicInteger();
+
+    @Autowired
+    CamelContext camel;
+
+    @Test
+    void messagesWithinTheWindowBecomeOneTurnInOrder() {
+        Setup s = setup(Map.of("name", "echo", "type", "echo"), Map.of("aggregationWindowSeconds", 1));
+        List.of("one", "two", "three").forEach(t -> p2p(s, "ou_win", t));
+        await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).size() == 1);
+        assertThat(text(LARK.messages(s.app().appId()).get(0))).isEqualTo("one\ntwo\nthree");
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(4)).until(() -> LARK.messages(s.app().appId()).size() == 1);
+    }
+
+    @Test
+    void windowZeroAnswersEachMessageAndTheMessageCapClosesAWindow() {
+        Setup zero = echo();
+        List.of("a", "b").forEach(t -> p2p(zero, "ou_each_" + t, t));
+        await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(zero.app().appId()).size() == 2);
+
+        Setup capped = setup(Map.of("name", "echo", "type", "echo"), Map.of("aggregationWindowSeconds", 2));
+        IntStream.rangeClosed(1, 9).forEach(i -> p2p(capped, "ou_cap", "m" + i));
+        await().atMost(Duration.ofSeconds(15)).until(() -> LARK.messages(capped.app().appId()).size() == 2);
+        assertThat(text(LARK.messages(capped.app().appId()).get(0))).isEqualTo("m1\nm2\nm3\nm4\nm5\nm6\nm7\nm8");
+        assertThat(text(LARK.messages(capped.app().appId()).get(1))).isEqualTo("m9");
+    }
+
+    @Test
+    void sessionTimeoutStartsANewConversationAndNewEndsOne() {
+        Setup s = setup(Map.of("name", "echo", "type", "echo"), Map.of("sessionTimeoutSeconds", 2));
+        p2p(s, "ou_sess", "first");
+        await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).size() == 1);
+        String first = conversation(s);
+        p2p(s, "ou_sess", "second, soon after");
+        await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).size() == 2);
+        assertThat(conversation(s)).isEqualTo(first);
+        await().pollDelay(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(5)).until(() -> true);
+        p2p(s, "ou_sess", "after the timeout");
+        await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).size() == 3);
+        String third = conversation(s);
+        assertThat(third).isNotEqualTo(first);
+
+        p2p(s, "ou_sess", "/new");
+        await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).size() == 4);
+        assertThat(text(LARK.messages(s.app().appId()).get(3))).isEqualTo(props.conversation().newConversationReply());
+        assertThat(conversation(s)).isNotEqualTo(third);
+
+        // the Sessions tab: filters, and DELETE ends the conversation
+        JsonNode session = call("GET", "/api/sessions?integrationId=" + s.integrationId() + "&chatType=p2p&expertId=" + s.expertId(), s.key(), null)
+                .json().path("items").get(0);
+        assertThat(session.path("senderOpenId").asText()).isEqualTo("ou_sess");
+        assertThat(session.path("state").asText()).isEqualTo("idle");
+        assertThat(call("GET", "/api/sessions?chatType=group&integrationId=" + s.integrationId(), s.key(), null).json().path("items")).isEmpty();
+        assertThat(call("GET", "/api/sessions?chatType=carrier", s.key(), null).status()).isEqualTo(400);
+        String before = conversation(s);
+        assertThat(call("DELETE", "/api/sessions/" + session.path("id").asText(), s.key(), null).status()).isEqualTo(204);
+        assertThat(conversation(s)).isNotEqualTo(before);
+        assertThat(call("DELETE", "/api/sessions/" + session.path("id").asText(), newOrg(), null).status()).isEqualTo(404);
+    }
+
+    @Test
+    void oneTurnAtATimePerScopeAndWaitingMessagesJoinTheNextTurnInOrder() throws Exception {
+        if (camel.getRoute("slow-expert") == null) {
+            camel.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("direct:slow-expert").routeId("slow-expert")
+                            .process(e -> maxInTurn.accumulateAndGet(inTurn.incrementAndGet(), Math::max))
+                            .delay(700)
+                            .process(e -> inTurn.decrementAndGet())
+                            .setBody(simple("answered: ${body}"));
+                }
+            });
+        }
+        Setup s = setup(Map.of("name", "slow", "type", "camel", "uri", "direct:slow-expert"), Map.of());
+        p2p(s, "ou_busy", "q1");
+        await().atMost(Duration.ofSeconds(5)).until(() -> inTurn.get() == 1);
+        p2p(s, "ou_busy", "q2");
+        p2p(s, "ou_busy", "q3");
+        await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).size() == 2);
+        assertThat(text(LARK.messages(s.app().appId()).get(0))).isEqualTo("answered: q1");
+        assertThat(text(LARK.messages(s.app().appId()).get(1))).isEqualTo("answered: q2\nq3");
+        assertThat(maxInTurn.get()).isEqualTo(1);
+    }
+
+    private String conversation(Setup s) {
+        return call("GET", "/api/sessions?integrationId=" + s.integrationId(), s.key(), null).json().path("items").get(0).path("conversationId").asText();
+    }
+}
