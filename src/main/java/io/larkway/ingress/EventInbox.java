@@ -122,6 +122,11 @@ public class EventInbox {
                 .param(Timestamps.of(clock.instant().minusSeconds(config.dedupeRetentionHours() * 3600L))).update();
     }
 
+    /** Turns an exchange whose body is a {@link Pending} (from {@link #claimExpired}) into the accepted event it stands for. */
+    public void resume(Exchange exchange) {
+        fill(exchange.getMessage(), exchange.getMessage().getBody(Pending.class));
+    }
+
     /** Puts a pending event on a message as the flow expects it. */
     public static void fill(Message out, Pending p) {
         out.setHeader(INBOX_ID, p.id());

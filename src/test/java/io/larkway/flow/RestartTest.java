@@ -1,0 +1,103 @@
+package io.larkway.flow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.larkway.LarkwayApplication;
+import io.larkway.emulator.LarkEmulator;
+import io.larkway.emulator.WebhookSender;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.camel.CamelContext;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** Stopping the service between accept and processing, or with a window open, loses nothing. */
+class RestartTest {
+    static final LarkEmulator LARK = LarkEmulator.shared();
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    final String dataDir = "./target/test-data/restart-" + UUID.randomUUID();
+
+    ConfigurableApplicationContext start() {
+        return new SpringApplicationBuilder(LarkwayApplication.class).run(
+                "--server.port=0", "--larkway.data-dir=" + dataDir, "--larkway.admin-key=restart-admin",
+                "--larkway.master-key=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+                "--larkway.lark.feishu-base-url=" + LARK.baseUrl(), "--larkway.lark.lark-base-url=" + LARK.baseUrl(),
+                "--larkway.ingress.claim-lease-seconds=1", "--larkway.ingress.recovery-interval-ms=300");
+    }
+
+    static int port(ConfigurableApplicationContext app) {
+        return Integer.parseInt(app.getEnvironment().getProperty("local.server.port"));
+    }
+
+    static JsonNode post(int port, String path, String key, Object body) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(), HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(r.body());
+    }
+
+    record Bot(LarkEmulator.App app, String integrationId, WebhookSender sender) {
+    }
+
+    static Bot bot(int port, int windowSeconds) throws Exception {
+        String key = post(port, "/api/orgs", "restart-admin", Map.of("name", "restart")).path("apiKey").asText();
+        LarkEmulator.App app = LARK.newApp();
+        String integration = post(port, "/api/integrations", key, Map.of("name", "r", "appId", app.appId(), "appSecret", app.appSecret(),
+                "verificationToken", "vt", "connectionMode", "webhook")).path("id").asText();
+        String expert = post(port, "/api/experts", key, Map.of("name", "echo", "type", "echo")).path("id").asText();
+        String trigger = post(port, "/api/triggers", key, Map.of("integrationId", integration, "expertId", expert,
+                "aggregationWindowSeconds", windowSeconds)).path("id").asText();
+        post(port, "/api/triggers/" + trigger + "/publish", key, Map.of());
+        return new Bot(app, integration, new WebhookSender(app.appId(), "vt", null));
+    }
+
+    static void say(int port, Bot bot, String text) {
+        WebhookSender.Delivery d = bot.sender().message(UUID.randomUUID().toString(), "om_" + UUID.randomUUID(), "p2p", "oc_r", "ou_r", text, Instant.now());
+        assertThat(WebhookSender.post("http://127.0.0.1:" + port + "/api/lark/webhook/" + bot.integrationId(), d).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void anEventAcceptedButNotProcessedBeforeAStopIsProcessedOnceAfterRestart() throws Exception {
+        Bot bot;
+        try (ConfigurableApplicationContext first = start()) {
+            bot = bot(port(first), 0);
+            // the instance accepts (200) but dies before the event is processed
+            first.getBean(CamelContext.class).getRouteController().stopRoute("inbox");
+            say(port(first), bot, "accepted before the crash");
+        }
+        assertThat(LARK.messages(bot.app().appId())).isEmpty();
+        try (ConfigurableApplicationContext second = start()) {
+            await().atMost(Duration.ofSeconds(15)).until(() -> LARK.messages(bot.app().appId()).size() == 1);
+            assertThat(FlowFixture.text(LARK.messages(bot.app().appId()).get(0))).isEqualTo("accepted before the crash");
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> LARK.messages(bot.app().appId()).size() == 1);
+        }
+    }
+
+    @Test
+    void aWindowOpenAtStopCompletesAfterRestart() throws Exception {
+        Bot bot;
+        try (ConfigurableApplicationContext first = start()) {
+            bot = bot(port(first), 3);
+            say(port(first), bot, "before");
+            say(port(first), bot, "the stop");
+            await().atMost(Duration.ofSeconds(5)).until(() -> first.getBean(org.apache.camel.processor.aggregate.jdbc.JdbcAggregationRepository.class)
+                    .getKeys().size() == 1);
+        }
+        assertThat(LARK.messages(bot.app().appId())).isEmpty();
+        try (ConfigurableApplicationContext second = start()) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> LARK.messages(bot.app().appId()).size() == 1);
+            assertThat(FlowFixture.text(LARK.messages(bot.app().appId()).get(0))).isEqualTo("before\nthe stop");
+        }
+    }
+}
