@@ -32,9 +32,11 @@ public class Dispatcher {
     private final MeterRegistry meters;
     private final RecentErrors errors;
     private final String unsupportedReply;
+    private final io.larkway.ops.Directory directory;
 
     public Dispatcher(Integrations integrations, Triggers triggers, BotIdentities bots, ObjectMapper json, MeterRegistry meters, RecentErrors errors,
-            io.larkway.LarkwayProperties props) {
+            io.larkway.LarkwayProperties props, io.larkway.ops.Directory directory) {
+        this.directory = directory;
         this.unsupportedReply = props.conversation().unsupportedMessageReply();
         this.integrations = integrations;
         this.triggers = triggers;
@@ -63,6 +65,9 @@ public class Dispatcher {
         m.setHeader("larkwayFromBot", !"user".equals(sender.path("sender_type").asText("user")));
         m.setHeader("larkwayScopeKey", "group".equals(chatType) ? chatId : senderOpenId);
         m.setHeader("larkwayRootId", message.path("root_id").asText(null));
+        if (integration != null && "user".equals(sender.path("sender_type").asText("user"))) {
+            directory.seen(integration, senderOpenId);
+        }
         if (trigger == null) {
             return;
         }

@@ -1,0 +1,155 @@
+package io.larkway.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.larkway.api.ApiException;
+import io.larkway.api.ApiHandlers;
+import io.larkway.api.Page;
+import io.larkway.camel.LarkCalls;
+import io.larkway.integration.Integration;
+import io.larkway.integration.Integrations;
+import io.larkway.integration.Timestamps;
+import io.larkway.lark.LarkApiClient;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * The selectors and the Users tab: the app's visible users ({@code contact/v3/users/find_by_department}),
+ * the bot's group chats ({@code im/v1/chats}), both paged through Lark's own page tokens and cached
+ * briefly; and, with auto-provision on, the local directory of users who messaged the bot.
+ */
+@Component
+public class Directory implements ApiHandlers {
+    private static final Logger LOG = LoggerFactory.getLogger(Directory.class);
+    private static final Duration CACHE = Duration.ofSeconds(30);
+
+    private final Integrations integrations;
+    private final LarkCalls calls;
+    private final JdbcClient db;
+    private final Clock clock;
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+
+    private record Cached(Instant at, JsonNode data) {
+    }
+
+    public Directory(Integrations integrations, LarkCalls calls, JdbcClient db, Clock clock) {
+        this.integrations = integrations;
+        this.calls = calls;
+        this.db = db;
+        this.clock = clock;
+    }
+
+    @Override
+    public void register(Registrar api) {
+        api.register("integration-users", "GET", "/api/integrations/{id}/users", (c, r) -> {
+            Integration integration = integrations.get(c.requireOrg(), r.path("id"));
+            if ("provisioned".equals(r.query("source"))) {
+                return provisioned(integration.id(), r.page(), r.query("q"));
+            }
+            JsonNode data = lark(integration, "/open-apis/contact/v3/users/find_by_department?department_id=0", r.query("pageToken"),
+                    r.query("pageSize"));
+            Map<String, Map<String, Object>> known = new LinkedHashMap<>();
+            provisioned(integration.id(), new Page.Request(0, 200), null).items().forEach(u -> known.put((String) u.get("openId"), u));
+            List<Map<String, Object>> items = new ArrayList<>();
+            for (JsonNode u : data.path("items")) {
+                String name = u.path("name").asText("");
+                if (r.query("q") != null && !name.toLowerCase(Locale.ROOT).contains(r.query("q").toLowerCase(Locale.ROOT))) {
+                    continue;
+                }
+                Map<String, Object> item = new LinkedHashMap<>();
+                item.put("openId", u.path("open_id").asText());
+                item.put("name", name);
+                item.put("avatarUrl", u.path("avatar").path("avatar_72").asText(null));
+                item.put("provisioned", known.get(u.path("open_id").asText()));
+                items.add(item);
+            }
+            return new Page<>(items, nextToken(data));
+        });
+        api.register("integration-chats", "GET", "/api/integrations/{id}/chats", (c, r) -> {
+            Integration integration = integrations.get(c.requireOrg(), r.path("id"));
+            JsonNode data = lark(integration, "/open-apis/im/v1/chats?", r.query("pageToken"), r.query("pageSize"));
+            List<Map<String, Object>> items = new ArrayList<>();
+            for (JsonNode chat : data.path("items")) {
+                String name = chat.path("name").asText("");
+                if (r.query("q") != null && !name.toLowerCase(Locale.ROOT).contains(r.query("q").toLowerCase(Locale.ROOT))) {
+                    continue;
+                }
+                Map<String, Object> item = new LinkedHashMap<>();
+                item.put("chatId", chat.path("chat_id").asText());
+                item.put("name", name);
+                item.put("avatarUrl", chat.path("avatar").asText(null));
+                items.add(item);
+            }
+            return new Page<>(items, nextToken(data));
+        });
+    }
+
+    /** Records a sender of an auto-provision integration (first and last seen). */
+    public void seen(Integration integration, String openId) {
+        if (!integration.autoProvision() || openId == null || openId.isEmpty()) {
+            return;
+        }
+        Instant now = clock.instant();
+        if (db.sql("UPDATE lark_users SET last_seen = ? WHERE integration_id = ? AND open_id = ?").params(Timestamps.of(now), integration.id(), openId)
+                .update() == 0) {
+            try {
+                db.sql("INSERT INTO lark_users (integration_id, open_id, role_name, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)")
+                        .params(integration.id(), openId, integration.autoProvisionRole(), Timestamps.of(now), Timestamps.of(now)).update();
+                LOG.info("User provisioned integrationId={} open_id={}", integration.id(), openId);
+            } catch (DuplicateKeyException raced) {
+                // another delivery provisioned the same user at the same moment
+            }
+        }
+    }
+
+    private Page<Map<String, Object>> provisioned(String integrationId, Page.Request page, String q) {
+        // LIKE '%' when there is no q: no untyped NULL parameter, which PostgreSQL cannot type
+        return page.page(db.sql("SELECT * FROM lark_users WHERE integration_id = ? AND LOWER(COALESCE(name, open_id)) LIKE ? "
+                + "ORDER BY first_seen, open_id LIMIT ? OFFSET ?")
+                .params(integrationId, q == null ? "%" : "%" + q.toLowerCase(Locale.ROOT) + "%", page.size() + 1, page.offset())
+                .query((rs, n) -> {
+                    Map<String, Object> u = new LinkedHashMap<>();
+                    u.put("openId", rs.getString("open_id"));
+                    u.put("name", rs.getString("name"));
+                    u.put("roleName", rs.getString("role_name"));
+                    u.put("firstSeen", Timestamps.instant(rs, "first_seen"));
+                    u.put("lastSeen", Timestamps.instant(rs, "last_seen"));
+                    return u;
+                }).list());
+    }
+
+    private JsonNode lark(Integration integration, String path, String pageToken, String pageSize) {
+        int size = Page.Request.of(null, pageSize).size();
+        String url = path + (path.endsWith("?") ? "" : "&") + "page_size=" + Math.min(size, 100)
+                + (pageToken == null ? "" : "&page_token=" + URLEncoder.encode(pageToken, StandardCharsets.UTF_8));
+        String key = integration.id() + " " + url;
+        Cached hit = cache.get(key);
+        if (hit != null && hit.at().plus(CACHE).isAfter(clock.instant())) {
+            return hit.data();
+        }
+        try {
+            JsonNode data = calls.call(integration, "GET", url, null).path("data");
+            cache.put(key, new Cached(clock.instant(), data));
+            return data;
+        } catch (RuntimeException e) {
+            throw new ApiException(502, "lark_error", "Lark answered: " + LarkApiClient.unwrap(e).getMessage());
+        }
+    }
+
+    private static String nextToken(JsonNode data) {
+        return data.path("has_more").asBoolean(false) && !data.path("page_token").asText("").isEmpty() ? data.path("page_token").asText() : null;
+    }
+}
