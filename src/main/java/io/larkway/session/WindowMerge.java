@@ -29,6 +29,7 @@ public class WindowMerge implements AggregationStrategy {
             in.setHeader("larkwayWindowOpenedAt", now);
             in.setHeader("larkwayMessageIds", in.getHeader("larkwayMessageId", String.class));
             in.setHeader("larkwayWindowTimeoutMs", Math.max(1, windowMs));
+            in.setHeader("larkwayWindowUpdatedAt", now);
             return next;
         }
         Message m = merged.getMessage();
@@ -41,6 +42,7 @@ public class WindowMerge implements AggregationStrategy {
         m.setHeader("larkwayMessageIds", ids);
         long capMs = windowMs * config.windowMaxWaitFactor();
         m.setHeader("larkwayWindowTimeoutMs", Math.max(1, Math.min(windowMs, opened + capMs - now)));
+        m.setHeader("larkwayWindowUpdatedAt", now);
         m.setBody(text);
         return merged;
     }
