@@ -21,6 +21,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * without adding properties shares one Spring context.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability
 public abstract class LarkwayTest {
     public static final String ADMIN_KEY = "test-admin-key";
     public static final String DATA_DIR = "./target/test-data/" + UUID.randomUUID();

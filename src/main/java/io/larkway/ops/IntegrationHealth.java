@@ -1,0 +1,71 @@
+package io.larkway.ops;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.larkway.camel.LarkCalls;
+import io.larkway.integration.Integration;
+import io.larkway.integration.Integrations;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.health.CompositeHealthContributor;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthContributor;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.actuate.health.NamedContributor;
+import org.springframework.stereotype.Component;
+
+/**
+ * One health component per enabled integration under {@code /actuator/health} ("integrations"):
+ * DOWN with the reason when its long connection is unhealthy or its reply breaker is open. The
+ * liveness and readiness groups do not include it, so one tenant's bad credentials never get the
+ * instance restarted.
+ */
+@Component("integrationsHealthContributor")
+public class IntegrationHealth implements CompositeHealthContributor {
+    private final Integrations integrations;
+    private final LarkCalls calls;
+    private final ObjectProvider<ConnectionStates> connections;
+
+    public IntegrationHealth(Integrations integrations, LarkCalls calls, ObjectProvider<ConnectionStates> connections) {
+        this.integrations = integrations;
+        this.calls = calls;
+        this.connections = connections;
+    }
+
+    @Override
+    public HealthContributor getContributor(String name) {
+        return integrations.find(name).filter(Integration::enabled).map(this::indicator).orElse(null);
+    }
+
+    @Override
+    public Iterator<NamedContributor<HealthContributor>> iterator() {
+        List<NamedContributor<HealthContributor>> all = new java.util.ArrayList<>();
+        for (Integration.ConnectionMode mode : Integration.ConnectionMode.values()) {
+            integrations.enabled(mode).forEach(i -> all.add(NamedContributor.of(i.id(), indicator(i))));
+        }
+        return all.iterator();
+    }
+
+    private HealthIndicator indicator(Integration integration) {
+        return () -> {
+            Health.Builder health = Health.up().withDetail("mode", integration.connectionMode().name()).withDetail("appId", integration.appId());
+            CircuitBreaker breaker = calls.breaker(integration.id());
+            health.withDetail("replyBreaker", breaker.getState().name());
+            if (breaker.getState() == CircuitBreaker.State.OPEN) {
+                health.down().withDetail("reason", "Lark calls failing: the reply circuit breaker is open");
+            }
+            ConnectionStates states = connections.getIfAvailable();
+            if (states != null && integration.isLongConnection()) {
+                states.all().stream().filter(s -> integration.id().equals(s.get("integrationId"))).findFirst().ifPresent(s -> {
+                    health.withDetail("connection", s.get("state"));
+                    if ("unhealthy".equals(s.get("state"))) {
+                        health.down().withDetail("reason", Objects.toString(s.get("lastError"), "long connection unhealthy"));
+                    }
+                });
+            }
+            return health.build();
+        };
+    }
+}
