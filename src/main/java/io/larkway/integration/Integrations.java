@@ -36,7 +36,12 @@ public class Integrations {
     private final SecretCipher cipher;
     private final LarkwayProperties props;
     private final ApplicationEventPublisher events;
-    private final Map<String, Optional<Integration>> cache = new ConcurrentHashMap<>();
+    /** Read cache for the ingress hot path; short-lived so changes made on another instance show within seconds. */
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private static final long CACHE_MILLIS = 5000;
+
+    private record Cached(Integration integration, long loadedAt) {
+    }
 
     public Integrations(JdbcClient db, KeyMaterial keys, LarkwayProperties props, ApplicationEventPublisher events) {
         this.db = db;
@@ -50,7 +55,15 @@ public class Integrations {
         if (id == null) {
             return Optional.empty();
         }
-        return cache.computeIfAbsent(id, k -> db.sql("SELECT * FROM integrations WHERE id = ?").param(k).query(this::row).optional());
+        long now = System.currentTimeMillis();
+        Cached hit = cache.get(id);
+        if (hit != null && now - hit.loadedAt() < CACHE_MILLIS) {
+            return Optional.of(hit.integration());
+        }
+        // unknown ids are not cached: random ids on the webhook must not grow memory
+        Optional<Integration> loaded = db.sql("SELECT * FROM integrations WHERE id = ?").param(id).query(this::row).optional();
+        loaded.ifPresentOrElse(i -> cache.put(id, new Cached(i, now)), () -> cache.remove(id));
+        return loaded;
     }
 
     /** The caller's own integration, else 404 (never 403: other organisations' ids do not exist for them). */

@@ -41,8 +41,12 @@ public class Triggers implements ApiHandlers {
     private final ObjectMapper json;
     private final Integrations integrations;
     private final Experts experts;
-    /** The published trigger per integration, for the dispatch hot path; evicted on every change. */
-    private final Map<String, Optional<Trigger>> published = new ConcurrentHashMap<>();
+    /** The published trigger per integration, for the dispatch hot path; evicted on every change here, and short-lived for changes made on another instance. */
+    private final Map<String, Published> published = new ConcurrentHashMap<>();
+    private static final long CACHE_MILLIS = 5000;
+
+    private record Published(Optional<Trigger> trigger, long loadedAt) {
+    }
 
     public Triggers(JdbcClient db, ObjectMapper json, Integrations integrations, Experts experts) {
         this.db = db;
@@ -69,8 +73,13 @@ public class Triggers implements ApiHandlers {
 
     /** The published trigger of an integration, if any. */
     public Optional<Trigger> publishedFor(String integrationId) {
-        return published.computeIfAbsent(integrationId,
-                id -> db.sql("SELECT * FROM triggers WHERE published_for = ?").param(id).query(this::row).optional());
+        long now = System.currentTimeMillis();
+        Published hit = published.get(integrationId);
+        if (hit == null || now - hit.loadedAt() >= CACHE_MILLIS) {
+            hit = new Published(db.sql("SELECT * FROM triggers WHERE published_for = ?").param(integrationId).query(this::row).optional(), now);
+            published.put(integrationId, hit);
+        }
+        return hit.trigger();
     }
 
     public Trigger get(String orgId, String id) {
