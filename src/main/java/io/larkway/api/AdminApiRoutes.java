@@ -1,7 +1,6 @@
 package io.larkway.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.larkway.LarkwayProperties;
 import io.larkway.integration.Integrations;
@@ -120,14 +119,5 @@ public class AdminApiRoutes extends RouteBuilder {
         e.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         e.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
         e.getMessage().setBody(json.writeValueAsBytes(Map.of("error", code, "message", message)));
-    }
-
-    /** Exposed so handlers can read JSON bodies the same way. */
-    public ObjectMapper json() {
-        return json;
-    }
-
-    static JsonNode emptyObject(ObjectMapper json) {
-        return json.createObjectNode();
     }
 }

@@ -9,7 +9,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
@@ -139,10 +138,6 @@ public class EventInbox {
 
     /** An accepted event not yet handed on. */
     public record Pending(long id, String integrationId, String eventId, String eventType, String messageId, String payload) {
-    }
-
-    public Map<String, Object> stats() {
-        return Map.of("pending", db.sql("SELECT COUNT(*) FROM inbound_events WHERE state = 'accepted'").query(Long.class).single());
     }
 
 }

@@ -60,12 +60,19 @@ public final class LarkApiClient {
                 });
     }
 
-    /** {@code GET /open-apis/bot/v3/info}. */
+    /** {@code GET /open-apis/bot/v3/info} with the cached token. */
     public CompletableFuture<BotInfo> botInfo(LarkApp app) {
-        return call(app, "GET", "/open-apis/bot/v3/info", null).thenApply(answer -> {
-            JsonNode bot = answer.path("bot");
-            return new BotInfo(bot.path("open_id").asText(null), bot.path("app_name").asText(null), bot.path("avatar_url").asText(null));
-        });
+        return call(app, "GET", "/open-apis/bot/v3/info", null).thenApply(LarkApiClient::bot);
+    }
+
+    /** {@code GET /open-apis/bot/v3/info} with a given token (the credential test uses a fresh one). */
+    public CompletableFuture<BotInfo> botInfo(LarkApp app, TenantToken token) {
+        return send(app.baseUrl(), "GET", "/open-apis/bot/v3/info", null, token.value()).thenApply(LarkApiClient::bot);
+    }
+
+    private static BotInfo bot(JsonNode answer) {
+        JsonNode bot = answer.path("bot");
+        return new BotInfo(bot.path("open_id").asText(null), bot.path("app_name").asText(null), bot.path("avatar_url").asText(null));
     }
 
     /**

@@ -33,10 +33,7 @@ public class IntegrationTester {
         var app = integration.app(props.lark());
         try {
             // a fresh token, not the cached one: the test must prove the credentials as they are now
-            var token = lark.fetchTenantToken(app).join();
-            var answer = lark.send(app.baseUrl(), "GET", "/open-apis/bot/v3/info", null, token.value()).join();
-            var bot = answer.path("bot");
-            BotInfo info = new BotInfo(bot.path("open_id").asText(null), bot.path("app_name").asText(null), bot.path("avatar_url").asText(null));
+            BotInfo info = lark.fetchTenantToken(app).thenCompose(token -> lark.botInfo(app, token)).join();
             out.put("ok", true);
             out.put("bot", Map.of("openId", String.valueOf(info.openId()), "name", String.valueOf(info.name())));
         } catch (RuntimeException e) {
