@@ -36,6 +36,15 @@ class RestartTest {
                 "--larkway.ingress.claim-lease-seconds=1", "--larkway.ingress.recovery-interval-ms=300");
     }
 
+    /**
+     * On the embedded default each start has its own H2 file, so nothing else can finish the work.
+     * On a shared database (the PostgreSQL run) the other test contexts are live instances that may
+     * take the work over first, which is the multi-instance guarantee, so only "exactly once" is checked.
+     */
+    static boolean ownDatabase() {
+        return System.getProperty("spring.datasource.url") == null;
+    }
+
     static int port(ConfigurableApplicationContext app) {
         return Integer.parseInt(app.getEnvironment().getProperty("local.server.port"));
     }
@@ -76,7 +85,9 @@ class RestartTest {
             first.getBean(CamelContext.class).getRouteController().stopRoute("inbox");
             say(port(first), bot, "accepted before the crash");
         }
-        assertThat(LARK.messages(bot.app().appId())).isEmpty();
+        if (ownDatabase()) {
+            assertThat(LARK.messages(bot.app().appId())).isEmpty();
+        }
         try (ConfigurableApplicationContext second = start()) {
             await().atMost(Duration.ofSeconds(15)).until(() -> LARK.messages(bot.app().appId()).size() == 1);
             assertThat(FlowFixture.text(LARK.messages(bot.app().appId()).get(0))).isEqualTo("accepted before the crash");
@@ -94,7 +105,9 @@ class RestartTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> first.getBean(org.apache.camel.processor.aggregate.jdbc.JdbcAggregationRepository.class)
                     .getKeys().size() == 1);
         }
-        assertThat(LARK.messages(bot.app().appId())).isEmpty();
+        if (ownDatabase()) {
+            assertThat(LARK.messages(bot.app().appId())).isEmpty();
+        }
         try (ConfigurableApplicationContext second = start()) {
             await().atMost(Duration.ofSeconds(20)).until(() -> LARK.messages(bot.app().appId()).size() == 1);
             assertThat(FlowFixture.text(LARK.messages(bot.app().appId()).get(0))).isEqualTo("before\nthe stop");
