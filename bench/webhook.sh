@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Webhook ingress benchmark: larkway against a bare Spring Boot POST server, same machine, same load.
+#
+#   bench/webhook.sh
+#
+# Builds what is missing, starts larkway (fresh temporary H2 data dir, Open API pointed at a dead
+# local port so nothing leaves the machine) with one org and one webhook integration with an
+# Encrypt Key, starts the baseline (bench/baseline), drives both with bench/WebhookLoad.java and
+# prints events/s, p50/p99 and the ratio. Then checks, without touching the database, that larkway
+# counted every event it answered 200 to and processed them all. Everything it started is stopped
+# on exit. Settings (environment):
+#   BENCH_WARMUP=15 BENCH_DURATION=20   seconds per target and phase
+#   BENCH_CONCURRENCY=16                requests in flight
+#   BENCH_EVENTS=100000                 unique deliveries pre-generated (larkway never gets one twice)
+#   BENCH_JAVA_OPTS="-Xmx1g"            JVM options of both servers
+#   BENCH_LARKWAY_JAVA_OPTS=            extra JVM options of larkway only, e.g. to profile it:
+#     "-XX:StartFlightRecording=filename=/tmp/larkway.jfr,settings=profile"
+#   BENCH_LARKWAY_ARGS=                 extra larkway arguments, e.g. --camel.metrics.enable-exchange-event-notifier=false
+#   MVN_FLAGS=                          extra Maven flags, e.g. -o
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JAVA_OPTS=${BENCH_JAVA_OPTS:--Xmx1g}
+MVN="mvn -B -q ${MVN_FLAGS:-}"
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+
+# --- build what is missing or stale -----------------------------------------------------------
+JAR=$(ls target/larkway-*.jar 2>/dev/null | head -1 || true)
+if [[ -z $JAR || ! -f target/test-classes/io/larkway/emulator/WebhookSender.class \
+      || -n $(find pom.xml src -newer "$JAR" -type f -print -quit) ]]; then
+  log "building larkway (mvn package -DskipTests)"
+  $MVN -DskipTests package
+  JAR=$(ls target/larkway-*.jar | head -1)
+fi
+BASE_JAR=$(ls bench/baseline/target/bare-post-server-*.jar 2>/dev/null | head -1 || true)
+if [[ -z $BASE_JAR || -n $(find bench/baseline/pom.xml bench/baseline/src -newer "$BASE_JAR" -type f -print -quit) ]]; then
+  log "building the baseline server (bench/baseline)"
+  $MVN -f bench/baseline/pom.xml -DskipTests package
+  BASE_JAR=$(ls bench/baseline/target/bare-post-server-*.jar | head -1)
+fi
+# the driver runs the emulator's WebhookSender, which needs Jackson
+CP_FILE=target/bench-classpath.txt
+if [[ ! -s $CP_FILE || pom.xml -nt $CP_FILE ]]; then
+  $MVN dependency:build-classpath -Dmdep.outputFile=$CP_FILE -Dmdep.includeScope=test -DincludeGroupIds=com.fasterxml.jackson.core
+fi
+DRIVER_CP="target/classes:target/test-classes:$(cat $CP_FILE)"
+
+# --- processes, cleaned up on any exit --------------------------------------------------------
+WORK=$(mktemp -d -t larkway-bench.XXXXXX)
+OUT=bench/out/$(date +%Y%m%d-%H%M%S)
+mkdir -p "$OUT"
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 40000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+}
+
+wait_up() { # name pid: up once Spring Boot logged "Started ..." (larkway's Tomcat answers before its Camel routes run)
+  for _ in $(seq 1 240); do
+    kill -0 "$2" 2>/dev/null || { log "$1 exited during start-up; see $OUT/$1.log"; exit 1; }
+    grep -q ' Started .* in .* seconds' "$OUT/$1.log" && return
+    sleep 0.5
+  done
+  log "$1 did not come up; see $OUT/$1.log"; exit 1
+}
+
+LARKWAY_PORT=$(free_port)
+BASE_PORT=$(free_port)
+while [[ $BASE_PORT == "$LARKWAY_PORT" ]]; do BASE_PORT=$(free_port); done
+export LARKWAY_ADMIN_KEY="bench-admin-$RANDOM$RANDOM$RANDOM"
+
+log "starting larkway on :$LARKWAY_PORT (data in $WORK/data, log $OUT/larkway.log)"
+java $JAVA_OPTS ${BENCH_LARKWAY_JAVA_OPTS:-} -jar "$JAR" --larkway.data-dir="$WORK/data" --larkway.admin-key="$LARKWAY_ADMIN_KEY" \
+  --server.port="$LARKWAY_PORT" --larkway.lark.feishu-base-url=http://127.0.0.1:9 --larkway.lark.lark-base-url=http://127.0.0.1:9 \
+  ${BENCH_LARKWAY_ARGS:-} >"$OUT/larkway.log" 2>&1 &
+PIDS+=($!); LARKWAY_PID=$!
+log "starting the bare Spring Boot POST server on :$BASE_PORT"
+java $JAVA_OPTS -jar "$BASE_JAR" --server.port="$BASE_PORT" >"$OUT/baseline.log" 2>&1 &
+PIDS+=($!); BASE_PID=$!
+
+wait_up larkway "$LARKWAY_PID"
+wait_up baseline "$BASE_PID"
+
+# --- one org, one webhook integration with an Encrypt Key ---------------------------------------
+API="http://127.0.0.1:$LARKWAY_PORT/api"
+ORG_KEY=$(curl -fsS -X POST "$API/orgs" -H "Authorization: Bearer $LARKWAY_ADMIN_KEY" -H 'Content-Type: application/json' \
+  -d '{"name":"bench"}' | jq -r .apiKey)
+APP_ID=cli_bench0000000001
+TOKEN=bench-verification-token-$RANDOM
+ENCRYPT_KEY=bench-encrypt-key-$RANDOM$RANDOM
+INTEGRATION=$(curl -fsS -X POST "$API/integrations" -H "Authorization: Bearer $ORG_KEY" -H 'Content-Type: application/json' \
+  -d "{\"name\":\"bench\",\"appId\":\"$APP_ID\",\"appSecret\":\"bench-secret\",\"verificationToken\":\"$TOKEN\",\"encryptKey\":\"$ENCRYPT_KEY\",\"connectionMode\":\"webhook\"}" \
+  | jq -r .id)
+log "integration $INTEGRATION"
+
+# --- load ----------------------------------------------------------------------------------------
+log "machine: $(nproc) cores, $(java -version 2>&1 | head -1)"
+# in the background, so that an interrupt stops it at once (bash runs traps only between commands)
+java -Xmx2g -cp "$DRIVER_CP" bench/WebhookLoad.java \
+  "http://127.0.0.1:$BASE_PORT/api/lark/webhook/$INTEGRATION" "$BASE_PID" \
+  "http://127.0.0.1:$LARKWAY_PORT/api/lark/webhook/$INTEGRATION" "$LARKWAY_PID" \
+  "$APP_ID" "$TOKEN" "$ENCRYPT_KEY" >"$OUT/result.txt" 2>&1 &
+DRIVER_PID=$!; PIDS+=("$DRIVER_PID")
+tail -n +1 -f --pid="$DRIVER_PID" "$OUT/result.txt" &
+TAIL_PID=$!; PIDS+=("$TAIL_PID")
+wait "$DRIVER_PID"
+wait "$TAIL_PID"
+
+# --- did larkway take every event it answered 200 to? (its metrics, no database) ----------------
+ACCEPTED=$(sed -n 's/^LARKWAY_ACCEPTED=//p' "$OUT/result.txt")
+NON200=$(sed -n 's/^LARKWAY_NON200=//p' "$OUT/result.txt")
+ERRORS=$(sed -n 's/^LARKWAY_ERRORS=//p' "$OUT/result.txt")
+metric() { # name [label filter]: sum of a counter over our integration's series
+  curl -fsS "http://127.0.0.1:$LARKWAY_PORT/actuator/prometheus" \
+    | awk -v m="$1" -v id="integration=\"$INTEGRATION\"" -v f="${2:-}" \
+        'index($0, m"{") == 1 && index($0, id) && index($0, f) { s += $NF } END { printf "%d\n", s }'
+}
+# every accepted event ends in dispatch (no trigger is published, so it is dropped there, counted)
+START=$SECONDS
+until [[ $(metric larkway_events_dropped_total) -ge $(metric larkway_events_received_total) || $((SECONDS - START)) -ge 120 ]]; do sleep 1; done
+RECEIVED=$(metric larkway_events_received_total)
+DUPLICATES=$(metric larkway_events_duplicates_total)
+STALE=$(metric larkway_events_dropped_total 'reason="stale"')
+PROCESSED=$(metric larkway_events_dropped_total)
+{
+  echo
+  echo "check: larkway answered 200 to $ACCEPTED deliveries (non-200: $NON200, transport errors: $ERRORS); it counted received=$RECEIVED duplicates=$DUPLICATES stale=$STALE; processed through dispatch=$PROCESSED (backlog drained $((SECONDS - START)) s after the load)"
+  # a delivery lost in transport may still have been accepted, so received may exceed the 200s by at most the errors
+  if [[ $NON200 -eq 0 && $RECEIVED -ge $ACCEPTED && $RECEIVED -le $((ACCEPTED + ERRORS)) && $DUPLICATES -eq 0 && $STALE -eq 0 \
+        && $PROCESSED -eq $RECEIVED ]]; then
+    echo "check: OK, every delivery answered 200 was accepted once and processed"
+  else
+    echo "check: FAILED"
+  fi
+} | tee -a "$OUT/result.txt"
+log "results and server logs in $OUT"
+grep -q '^check: OK' "$OUT/result.txt"
