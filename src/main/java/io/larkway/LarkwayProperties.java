@@ -13,7 +13,23 @@ public record LarkwayProperties(
         @DefaultValue("http://localhost:8080") String publicBaseUrl,
         @DefaultValue("1048576") int maxBodyBytes,
         @DefaultValue Lark lark,
-        @DefaultValue Ingress ingress) {
+        @DefaultValue Ingress ingress,
+        @DefaultValue LongConnectionSettings longConnection) {
+
+    /** {@code larkway.long-connection.*}: the managed WebSocket connections of long-connection integrations. */
+    public record LongConnectionSettings(
+            @DefaultValue("2") int eventLoopThreads,
+            @DefaultValue("16") int workerThreads,
+            @DefaultValue("10000") int workerQueueSize,
+            @DefaultValue("10000") int connectTimeoutMs,
+            @DefaultValue("false") boolean honourReconnectCount,
+            @DefaultValue("120") int defaultPingIntervalSeconds,
+            @DefaultValue("120") int defaultReconnectIntervalSeconds,
+            @DefaultValue("30") int defaultReconnectNonceSeconds,
+            @DefaultValue("300") int partialTtlSeconds,
+            @DefaultValue("10000") int probeTimeoutMs,
+            @DefaultValue("8388608") int maxMessageBytes) {
+    }
 
     public record Ingress(
             @DefaultValue("1800") int staleAfterSeconds,
