@@ -23,7 +23,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 public abstract class LarkwayTest {
     public static final String ADMIN_KEY = "test-admin-key";
-    public static final String DATA_DIR = "target/test-data/" + UUID.randomUUID();
+    public static final String DATA_DIR = "./target/test-data/" + UUID.randomUUID();
     protected static final LarkEmulator LARK = LarkEmulator.shared();
     protected static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();

@@ -38,7 +38,7 @@ public final class LarkWebSocketServer implements LarkEmulator.Extension {
     }
 
     /** An ack the client sent back. */
-    public record Ack(String appId, String messageId, int code, String bizRt, long receivedAtNanos, Pbbp2.Frame frame) {
+    public record Ack(String appId, String messageId, int code, String bizRt, long receivedAtNanos, Instant at, Pbbp2.Frame frame) {
     }
 
     /** A ping the client sent. */
@@ -67,6 +67,7 @@ public final class LarkWebSocketServer implements LarkEmulator.Extension {
         final String deviceId;
         final int serviceId;
         final ServerWebSocket ws;
+        final long connectedAtNanos = System.nanoTime();
         volatile boolean silent;
         volatile boolean closed;
 
@@ -78,6 +79,10 @@ public final class LarkWebSocketServer implements LarkEmulator.Extension {
         }
 
         public String deviceId() { return deviceId; }
+
+        public int serviceId() { return serviceId; }
+
+        public long connectedAtNanos() { return connectedAtNanos; }
 
         public boolean open() { return !closed; }
     }
@@ -366,7 +371,7 @@ public final class LarkWebSocketServer implements LarkEmulator.Extension {
             } catch (Exception e) {
                 // recorded with code -1
             }
-            acks.add(new Ack(conn.appId, messageId, code, header(frame, "biz_rt"), System.nanoTime(), frame));
+            acks.add(new Ack(conn.appId, messageId, code, header(frame, "biz_rt"), System.nanoTime(), Instant.now(), frame));
             if (code == 200) {
                 unacked.remove(messageId);
             }
