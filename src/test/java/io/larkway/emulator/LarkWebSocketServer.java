@@ -92,6 +92,7 @@ public final class LarkWebSocketServer implements LarkEmulator.Extension {
     private final Map<String, String> tickets = new ConcurrentHashMap<>(); // ticket -> appId
     private final List<Conn> conns = new CopyOnWriteArrayList<>();
     private final List<Ack> acks = new CopyOnWriteArrayList<>();
+    private final Map<String, Ack> firstAcks = new ConcurrentHashMap<>();
     private final List<Ping> pings = new CopyOnWriteArrayList<>();
     private final Map<String, Pushed> unacked = new ConcurrentHashMap<>();
     private final Map<String, Pushed> pushed = new ConcurrentHashMap<>();
@@ -230,6 +231,18 @@ public final class LarkWebSocketServer implements LarkEmulator.Extension {
 
     public List<Ack> acks() { return List.copyOf(acks); }
 
+    /** The first ack of a pushed event, or null. */
+    public Ack firstAck(String messageId) { return firstAcks.get(messageId); }
+
+    /** Forgets recorded acks, pings and pushes (long benchmark runs). */
+    public void forgetHistory() {
+        acks.clear();
+        firstAcks.clear();
+        pings.clear();
+        pushed.clear();
+        unacked.clear();
+    }
+
     public List<Ping> pings(String appId) {
         return pings.stream().filter(p -> p.appId().equals(appId)).toList();
     }
@@ -339,7 +352,10 @@ public final class LarkWebSocketServer implements LarkEmulator.Extension {
             conns.add(conn);
             s.handshakes.incrementAndGet();
             ws.binaryMessageHandler(buffer -> onFrame(conn, buffer));
-            ws.closeHandler(v -> conn.closed = true);
+            ws.closeHandler(v -> {
+                conn.closed = true;
+                conns.remove(conn);
+            });
         }).onFailure(e -> System.err.println("emulator upgrade failed: " + e));
     }
 
@@ -371,7 +387,9 @@ public final class LarkWebSocketServer implements LarkEmulator.Extension {
             } catch (Exception e) {
                 // recorded with code -1
             }
-            acks.add(new Ack(conn.appId, messageId, code, header(frame, "biz_rt"), System.nanoTime(), Instant.now(), frame));
+            Ack ack = new Ack(conn.appId, messageId, code, header(frame, "biz_rt"), System.nanoTime(), Instant.now(), frame);
+            acks.add(ack);
+            firstAcks.putIfAbsent(messageId, ack);
             if (code == 200) {
                 unacked.remove(messageId);
             }

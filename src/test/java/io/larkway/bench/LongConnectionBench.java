@@ -1,0 +1,200 @@
+package io.larkway.bench;
+
+import static org.awaitility.Awaitility.await;
+
+import com.lark.oapi.event.EventDispatcher;
+import com.lark.oapi.service.im.ImService;
+import com.lark.oapi.service.im.v1.model.P2MessageReceiveV1;
+import com.lark.oapi.ws.Client;
+import io.larkway.LarkwayTest;
+import io.larkway.emulator.LarkEmulator;
+import io.larkway.emulator.LarkWebSocketServer;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Long-connection benchmark (run through {@code bench/long-connection.sh}): for each N, N apps
+ * on the emulator, first connected through larkway (lark:events → durable accept in the database →
+ * ack), then through N official SDK ws clients acking straight from their handler (the baseline,
+ * no persistence). Measures saturated events/s, ack latency p50/p99 at a paced offered load,
+ * threads and heap added by the N connections; prints the ratios larkway / SDK.
+ */
+@Tag("bench")
+class LongConnectionBench extends LarkwayTest {
+    static final LarkWebSocketServer WS = LarkWebSocketServer.on(LARK);
+
+    @DynamicPropertySource
+    static void quietInbox(DynamicPropertyRegistry registry) {
+        // the next stage (direct:dispatch) is not in this branch: keep the recovery sweep out of the measurement
+        registry.add("larkway.ingress.claim-lease-seconds", () -> "3600");
+        registry.add("larkway.ingress.recovery-interval-ms", () -> "3600000");
+    }
+
+    record Result(String who, int n, double eventsPerSecond, double p50Ms, double p99Ms, int threads, long heapMiB) {
+        String line() {
+            return String.format(Locale.ROOT, "%-8s N=%-5d %9.0f events/s   ack p50 %7.2f ms   p99 %7.2f ms   +threads %5d   +heap %5d MiB", who,
+                    n, eventsPerSecond, p50Ms, p99Ms, threads, heapMiB);
+        }
+    }
+
+    @Test
+    void larkwayAgainstTheOfficialSdk() throws Exception {
+        int[] sizes = Arrays.stream(System.getProperty("bench.n", "10,100").split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
+        int saturate = Integer.getInteger("bench.events", 5000);
+        int rate = Integer.getInteger("bench.rate", 1000);
+        int seconds = Integer.getInteger("bench.seconds", 3);
+        List<String> out = new ArrayList<>();
+        out.add(String.format(Locale.ROOT, "long-connection benchmark: %d events saturated, then %d events/s for %d s; %d cores, max heap %d MiB",
+                saturate, rate, seconds, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20));
+        for (int n : sizes) {
+            Result lw = larkway(n, saturate, rate, seconds);
+            Result sdk = sdk(n, saturate, rate, seconds);
+            out.add(lw.line());
+            out.add(sdk.line());
+            out.add(String.format(Locale.ROOT, "ratio    N=%-5d events/s x%.2f   p50 x%.2f   p99 x%.2f   threads %d vs %d", n,
+                    lw.eventsPerSecond() / sdk.eventsPerSecond(), lw.p50Ms() / sdk.p50Ms(), lw.p99Ms() / sdk.p99Ms(), lw.threads(), sdk.threads()));
+            out.forEach(System.out::println);
+            write(out);
+        }
+    }
+
+    private Result larkway(int n, int saturate, int rate, int seconds) {
+        String key = newOrg();
+        long[] before = usage();
+        List<LarkEmulator.App> apps = apps(n);
+        List<String> ids = new ArrayList<>();
+        for (LarkEmulator.App app : apps) {
+            ids.add(newIntegration(key, app, "long_connection", null).path("id").asText());
+        }
+        awaitConnected(apps);
+        Result r = measure("larkway", n, apps, saturate, rate, seconds, before);
+        ids.forEach(id -> call("DELETE", "/api/integrations/" + id, key, null));
+        await().atMost(Duration.ofSeconds(60)).until(() -> apps.stream().allMatch(a -> WS.open(a.appId()).isEmpty()));
+        return r;
+    }
+
+    private Result sdk(int n, int saturate, int rate, int seconds) throws Exception {
+        long[] before = usage();
+        List<LarkEmulator.App> apps = apps(n);
+        List<Client> clients = new ArrayList<>();
+        for (LarkEmulator.App app : apps) {
+            EventDispatcher dispatcher = EventDispatcher.newBuilder("", "").onP2MessageReceiveV1(new ImService.P2MessageReceiveV1Handler() {
+                @Override
+                public void handle(P2MessageReceiveV1 event) {
+                    // baseline: ack at once, nothing stored
+                }
+            }).build();
+            Client client = new Client.Builder(app.appId(), app.appSecret()).domain(LARK.baseUrl()).eventHandler(dispatcher)
+                    .autoReconnect(false).build();
+            client.start();
+            clients.add(client);
+        }
+        awaitConnected(apps);
+        Result r = measure("sdk", n, apps, saturate, rate, seconds, before);
+        for (Client c : clients) {
+            stop(c);
+        }
+        return r;
+    }
+
+    private static List<LarkEmulator.App> apps(int n) {
+        List<LarkEmulator.App> apps = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            LarkEmulator.App app = LARK.newApp();
+            WS.clientConfig(app.appId(), -1, 5, 5, 60);
+            apps.add(app);
+        }
+        return apps;
+    }
+
+    private static void awaitConnected(List<LarkEmulator.App> apps) {
+        await().atMost(Duration.ofSeconds(120)).until(() -> apps.stream().allMatch(a -> WS.open(a.appId()).size() == 1));
+    }
+
+    private Result measure(String who, int n, List<LarkEmulator.App> apps, int saturate, int rate, int seconds, long[] before) {
+        long[] connected = usage();
+        // warm-up: one event per app
+        awaitAcked(push(apps, apps.size(), 0));
+        WS.forgetHistory();
+
+        long t0 = System.nanoTime();
+        List<String> burst = push(apps, saturate, 0);
+        awaitAcked(burst);
+        long last = burst.stream().mapToLong(id -> WS.firstAck(id).receivedAtNanos()).max().orElseThrow();
+        double eventsPerSecond = saturate / ((last - t0) / 1e9);
+        WS.forgetHistory();
+
+        List<String> paced = push(apps, rate * seconds, 1_000_000_000L / rate);
+        awaitAcked(paced);
+        double[] latencies = paced.stream().mapToDouble(id -> (WS.firstAck(id).receivedAtNanos() - WS.pushed(id).pushedAtNanos()) / 1e6)
+                .sorted().toArray();
+        WS.forgetHistory();
+        return new Result(who, n, eventsPerSecond, percentile(latencies, 0.50), percentile(latencies, 0.99), (int) (connected[0] - before[0]),
+                Math.max(0, connected[1] - before[1]));
+    }
+
+    /** Pushes {@code count} events round-robin over the apps, {@code intervalNanos} apart (0 = flat out). */
+    private static List<String> push(List<LarkEmulator.App> apps, int count, long intervalNanos) {
+        List<String> ids = new ArrayList<>(count);
+        long start = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            if (intervalNanos > 0) {
+                long due = start + i * intervalNanos;
+                long wait;
+                while ((wait = due - System.nanoTime()) > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+            }
+            LarkEmulator.App app = apps.get(i % apps.size());
+            ids.add(WS.push(app.appId(), LarkWebSocketServer.messageEvent(app.appId(), "ev_" + UUID.randomUUID(), "om_" + UUID.randomUUID(), "bench")));
+        }
+        return ids;
+    }
+
+    private static void awaitAcked(List<String> ids) {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50)).until(() -> ids.stream().allMatch(id -> WS.firstAck(id) != null));
+    }
+
+    private static double percentile(double[] sorted, double p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+    }
+
+    /** Live threads and used heap (MiB) after a GC. */
+    private static long[] usage() {
+        System.gc();
+        Runtime rt = Runtime.getRuntime();
+        return new long[] {ManagementFactory.getThreadMXBean().getThreadCount(), (rt.totalMemory() - rt.freeMemory()) >> 20};
+    }
+
+    private static void stop(Client client) throws Exception {
+        var auto = Client.class.getDeclaredField("autoReconnect");
+        auto.setAccessible(true);
+        auto.set(client, false);
+        var disconnect = Client.class.getDeclaredMethod("disconnect");
+        disconnect.setAccessible(true);
+        disconnect.invoke(client);
+        var executor = Client.class.getDeclaredField("executor");
+        executor.setAccessible(true);
+        ((ExecutorService) executor.get(client)).shutdownNow();
+    }
+
+    private static void write(List<String> lines) throws IOException {
+        Path file = Path.of("target", "bench", "long-connection.txt");
+        Files.createDirectories(file.getParent());
+        Files.write(file, lines);
+    }
+}
