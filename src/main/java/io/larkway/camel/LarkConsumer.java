@@ -66,9 +66,13 @@ public class LarkConsumer extends DefaultConsumer implements EventSink {
         in.setHeader(LarkConstants.FRAME_MESSAGE_ID, frame.header("message_id"));
         in.setHeader(LarkConstants.TRACE_ID, frame.header("trace_id"));
         in.setHeader(LarkConstants.FRAME_TYPE, frame.type());
+        ExecutorService pool = workers;
         try {
-            workers.execute(() -> process(exchange, done));
-        } catch (RejectedExecutionException | NullPointerException e) {
+            if (pool == null) {
+                throw new RejectedExecutionException("consumer stopped");
+            }
+            pool.execute(() -> process(exchange, done));
+        } catch (RejectedExecutionException e) {
             LOG.warn("Event refused, workers busy or stopped integrationId={} message_id={} (acked 500, Lark redelivers)", integrationId,
                     event.messageId());
             releaseExchange(exchange, false);
