@@ -324,4 +324,18 @@ class LongConnectionTest extends LarkwayTest {
         assertThat(WS.acks(s.appId()).get(0).code()).isEqualTo(200);
         assertThat(WS.handshakes(s.appId())).isEqualTo(1);
     }
+
+    @Test
+    void endpointOptionsBindFromTheUriAndTheProducerIsNotThereYet() {
+        LarkEndpoint endpoint = camel.getEndpoint("lark:events?workerPoolSize=4&workerQueueSize=50", LarkEndpoint.class);
+        assertThat(endpoint.getConfiguration().getWorkerPoolSize()).isEqualTo(4);
+        assertThat(endpoint.getConfiguration().getWorkerQueueSize()).isEqualTo(50);
+        assertThat(endpoint.getConfiguration().getOperation()).isEqualTo("events");
+        org.assertj.core.api.Assertions.assertThatThrownBy(endpoint::createProducer).isInstanceOf(UnsupportedOperationException.class)
+                .hasMessageContaining("reply stage");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> camel.getEndpoint("lark:send")).hasRootCauseMessage(
+                "Unknown lark endpoint 'send': the component offers lark:events (the IM producer comes with the reply stage)");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> camel.getEndpoint("lark:events?noSuchOption=1"))
+                .hasMessageContaining("noSuchOption");
+    }
 }
