@@ -159,6 +159,11 @@ public final class LarkWebSocketServer implements LarkEmulator.Extension {
 
     /** Pushes one event split into {@code parts} frames, last part first when {@code reversed}. */
     public String pushSplit(String appId, String envelope, int parts, boolean reversed) {
+        return pushSplit(appId, envelope, parts, reversed, 0);
+    }
+
+    /** As {@link #pushSplit(String, String, int, boolean)}, the parts {@code gapMillis} apart. */
+    public String pushSplit(String appId, String envelope, int parts, boolean reversed, long gapMillis) {
         Conn conn = pick(appId);
         byte[] bytes = envelope.getBytes(StandardCharsets.UTF_8);
         String messageId = "ws_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
@@ -180,7 +185,14 @@ public final class LarkWebSocketServer implements LarkEmulator.Extension {
         if (reversed) {
             java.util.Collections.reverse(order);
         }
-        send(conn, order);
+        if (gapMillis <= 0) {
+            send(conn, order);
+        } else {
+            for (int i = 0; i < order.size(); i++) {
+                Pbbp2.Frame f = order.get(i);
+                lark.vertx().setTimer(1 + i * gapMillis, t -> send(conn, List.of(f)));
+            }
+        }
         return messageId;
     }
 

@@ -46,7 +46,10 @@ class LarkWebSocketServerSdkTest {
             assertThat(ack.bizRt()).isNotNull();
             assertThat(ws.unacked(frameId)).isFalse();
 
-            String split = ws.pushSplit(app.appId(), LarkWebSocketServer.messageEvent(app.appId(), "ev_sdk_2", "om_sdk_2", "x".repeat(3000)), 3, false);
+            // parts spaced out: the SDK reassembles on its thread pool without a lock, and parts
+            // handled concurrently can each start a new buffer (the event is then never complete)
+            String split = ws.pushSplit(app.appId(), LarkWebSocketServer.messageEvent(app.appId(), "ev_sdk_2", "om_sdk_2", "x".repeat(3000)), 3,
+                    false, 200);
             await().atMost(Duration.ofSeconds(10)).until(() -> ws.acks(app.appId()).size() == 2);
             assertThat(received).containsExactly("om_sdk_1", "om_sdk_2");
             assertThat(ws.acks(app.appId()).get(1).messageId()).isEqualTo(split);
