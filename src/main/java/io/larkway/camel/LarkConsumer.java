@@ -56,6 +56,17 @@ public class LarkConsumer extends DefaultConsumer implements EventSink {
         super.doStop();
     }
 
+    /** A suspended route closes the connections (nothing could be acked); resuming reconnects them. */
+    @Override
+    protected void doSuspend() throws Exception {
+        getEndpoint().getComponent().getSupervisor().detach(this);
+    }
+
+    @Override
+    protected void doResume() throws Exception {
+        getEndpoint().getComponent().getSupervisor().attach(this);
+    }
+
     @Override
     public void deliver(String integrationId, String appId, LarkEvent event, Frame frame, Consumer<Boolean> done) {
         Exchange exchange = createExchange(false);

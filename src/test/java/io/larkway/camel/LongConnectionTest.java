@@ -338,4 +338,16 @@ class LongConnectionTest extends LarkwayTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> camel.getEndpoint("lark:events?noSuchOption=1"))
                 .hasMessageContaining("noSuchOption");
     }
+
+    @Test
+    void suspendingTheRouteClosesTheConnectionsAndResumingReconnects() throws Exception {
+        Setup s = connected();
+        camel.getRouteController().suspendRoute("ingress-long-connection");
+        try {
+            await().atMost(WAIT).until(() -> WS.open(s.appId()).isEmpty() && "idle".equals(status(s).text("status")));
+        } finally {
+            camel.getRouteController().resumeRoute("ingress-long-connection");
+        }
+        await().atMost(WAIT).until(() -> WS.open(s.appId()).size() == 1 && "connected".equals(status(s).text("status")));
+    }
 }
