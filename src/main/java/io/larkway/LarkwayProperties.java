@@ -15,7 +15,8 @@ public record LarkwayProperties(
         @DefaultValue Lark lark,
         @DefaultValue Ingress ingress,
         @DefaultValue Conversation conversation,
-        @DefaultValue Reply reply) {
+        @DefaultValue Reply reply,
+        @DefaultValue LongConnectionSettings longConnection) {
 
     public record Conversation(
             @DefaultValue("8") int windowMaxMessages,
@@ -40,6 +41,21 @@ public record LarkwayProperties(
             @DefaultValue("30") int breakerOpenSeconds,
             @DefaultValue("1000") long streamUpdateIntervalMs,
             @DefaultValue("Typing") String typingEmoji) {
+    }
+
+    /** {@code larkway.long-connection.*}: the managed WebSocket connections of long-connection integrations. */
+    public record LongConnectionSettings(
+            @DefaultValue("2") int eventLoopThreads,
+            @DefaultValue("16") int workerThreads,
+            @DefaultValue("10000") int workerQueueSize,
+            @DefaultValue("10000") int connectTimeoutMs,
+            @DefaultValue("false") boolean honourReconnectCount,
+            @DefaultValue("120") int defaultPingIntervalSeconds,
+            @DefaultValue("120") int defaultReconnectIntervalSeconds,
+            @DefaultValue("30") int defaultReconnectNonceSeconds,
+            @DefaultValue("300") int partialTtlSeconds,
+            @DefaultValue("10000") int probeTimeoutMs,
+            @DefaultValue("8388608") int maxMessageBytes) {
     }
 
     public record Ingress(

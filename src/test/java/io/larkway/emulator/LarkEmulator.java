@@ -73,6 +73,11 @@ public final class LarkEmulator implements AutoCloseable {
     public interface Extension {
         /** Answers the request and returns true, or returns false to pass it on. */
         boolean handle(HttpServerRequest request, Buffer body);
+
+        /** Takes a request before its body is read (a WebSocket upgrade cannot be accepted after); true when handled. */
+        default boolean handleBeforeBody(HttpServerRequest request) {
+            return false;
+        }
     }
 
     public LarkEmulator() {
@@ -82,7 +87,14 @@ public final class LarkEmulator implements AutoCloseable {
     public LarkEmulator(Vertx vertx) {
         this.vertx = vertx;
         this.server = vertx.createHttpServer();
-        server.requestHandler(req -> req.body().onSuccess(body -> handle(req, body)));
+        server.requestHandler(req -> {
+            for (Extension extension : extensions) {
+                if (extension.handleBeforeBody(req)) {
+                    return;
+                }
+            }
+            req.body().onSuccess(body -> handle(req, body));
+        });
         try {
             server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -1,0 +1,26 @@
+package io.larkway.camel;
+
+import io.larkway.LarkwayProperties;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The {@code lark} component and the Vert.x instance its long connections share. */
+@Configuration(proxyBeanMethods = false)
+public class LarkComponentConfiguration {
+
+    /** One Vert.x for every long connection: a few event-loop threads, however many integrations. */
+    @Bean(destroyMethod = "close")
+    Vertx larkVertx(LarkwayProperties props) {
+        return Vertx.vertx(new VertxOptions().setEventLoopPoolSize(props.longConnection().eventLoopThreads()).setWorkerPoolSize(4));
+    }
+
+    @Bean("lark")
+    LarkComponent lark(ConnectionSupervisor supervisor, LarkwayProperties props) {
+        LarkComponent component = new LarkComponent(supervisor);
+        component.getConfiguration().setWorkerPoolSize(props.longConnection().workerThreads());
+        component.getConfiguration().setWorkerQueueSize(props.longConnection().workerQueueSize());
+        return component;
+    }
+}
