@@ -33,9 +33,11 @@ public class WebhookReceiver {
     private final int maxBytes;
     private final MeterRegistry meters;
     private final WebhookDeliveries deliveries;
+    private final io.larkway.ops.RecentErrors errors;
 
     public WebhookReceiver(Integrations integrations, ObjectMapper json, LarkwayProperties props, MeterRegistry meters,
-            WebhookDeliveries deliveries) {
+            WebhookDeliveries deliveries, io.larkway.ops.RecentErrors errors) {
+        this.errors = errors;
         this.integrations = integrations;
         this.json = json;
         this.maxBytes = props.maxBodyBytes();
@@ -144,8 +146,10 @@ public class WebhookReceiver {
     private void reject(Message in, String integrationId, int status, String error, String message) throws IOException {
         LOG.info("Webhook rejected integrationId={} status={} reason={}", integrationId, status, message);
         meters.counter("larkway.webhook.rejected", "status", String.valueOf(status)).increment();
-        if (status == 401 || status == 400) {
+        if (status == 401 || status == 400 || status == 413) {
+            // the integration exists here (unknown ids are 404): its Status tab shows why deliveries fail
             deliveries.failed(integrationId);
+            errors.record(integrationId, "ingress", "webhook delivery rejected (" + status + "): " + message, null);
         }
         in.setHeader(ANSWER, "rejected");
         in.setHeader(Exchange.HTTP_RESPONSE_CODE, status);

@@ -8,7 +8,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.springframework.beans.factory.ObjectProvider;
+import io.larkway.camel.ConnectionState;
+import io.larkway.camel.ConnectionSupervisor;
 import org.springframework.boot.actuate.health.CompositeHealthContributor;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthContributor;
@@ -26,9 +27,9 @@ import org.springframework.stereotype.Component;
 public class IntegrationHealth implements CompositeHealthContributor {
     private final Integrations integrations;
     private final LarkCalls calls;
-    private final ObjectProvider<ConnectionStates> connections;
+    private final ConnectionSupervisor connections;
 
-    public IntegrationHealth(Integrations integrations, LarkCalls calls, ObjectProvider<ConnectionStates> connections) {
+    public IntegrationHealth(Integrations integrations, LarkCalls calls, ConnectionSupervisor connections) {
         this.integrations = integrations;
         this.calls = calls;
         this.connections = connections;
@@ -56,12 +57,11 @@ public class IntegrationHealth implements CompositeHealthContributor {
             if (breaker.getState() == CircuitBreaker.State.OPEN) {
                 health.down().withDetail("reason", "Lark calls failing: the reply circuit breaker is open");
             }
-            ConnectionStates states = connections.getIfAvailable();
-            if (states != null && integration.isLongConnection()) {
-                states.all().stream().filter(s -> integration.id().equals(s.get("integrationId"))).findFirst().ifPresent(s -> {
-                    health.withDetail("connection", s.get("state"));
-                    if ("unhealthy".equals(s.get("state"))) {
-                        health.down().withDetail("reason", Objects.toString(s.get("lastError"), "long connection unhealthy"));
+            if (integration.isLongConnection()) {
+                connections.status(integration.id()).ifPresent(s -> {
+                    health.withDetail("connection", s.state().name());
+                    if (s.state() == ConnectionState.unhealthy) {
+                        health.down().withDetail("reason", Objects.toString(s.lastError(), "long connection unhealthy"));
                     }
                 });
             }

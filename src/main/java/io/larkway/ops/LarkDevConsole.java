@@ -3,6 +3,7 @@ package io.larkway.ops;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.larkway.camel.ConnectionSupervisor;
 import org.apache.camel.spi.annotations.DevConsole;
 import org.apache.camel.support.console.AbstractDevConsole;
 
@@ -23,8 +24,19 @@ public class LarkDevConsole extends AbstractDevConsole {
     }
 
     private List<Map<String, Object>> connections() {
-        ConnectionStates states = getCamelContext().getRegistry().findSingleByType(ConnectionStates.class);
-        return states == null ? List.of() : states.all();
+        ConnectionSupervisor supervisor = getCamelContext().getRegistry().findSingleByType(ConnectionSupervisor.class);
+        if (supervisor == null) {
+            return List.of();
+        }
+        return supervisor.statuses().stream().map(s -> {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("integrationId", s.integrationId());
+            c.put("state", s.state().name());
+            c.put("connectedSince", s.connectedSince() == null ? null : s.connectedSince().toString());
+            c.put("failureCount", s.failureCount());
+            c.put("lastError", s.lastError());
+            return c;
+        }).toList();
     }
 
     @Override

@@ -56,7 +56,7 @@ class RestartTest {
         return JSON.readTree(r.body());
     }
 
-    record Bot(LarkEmulator.App app, String integrationId, WebhookSender sender) {
+    record Bot(LarkEmulator.App app, String integrationId, WebhookSender sender, String key) {
     }
 
     static Bot bot(int port, int windowSeconds) throws Exception {
@@ -68,7 +68,7 @@ class RestartTest {
         String trigger = post(port, "/api/triggers", key, Map.of("integrationId", integration, "expertId", expert,
                 "aggregationWindowSeconds", windowSeconds)).path("id").asText();
         post(port, "/api/triggers/" + trigger + "/publish", key, Map.of());
-        return new Bot(app, integration, new WebhookSender(app.appId(), "vt", null));
+        return new Bot(app, integration, new WebhookSender(app.appId(), "vt", null), key);
     }
 
     static void say(int port, Bot bot, String text) {
@@ -93,6 +93,32 @@ class RestartTest {
             assertThat(FlowFixture.text(LARK.messages(bot.app().appId()).get(0))).isEqualTo("accepted before the crash");
             await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> LARK.messages(bot.app().appId()).size() == 1);
         }
+    }
+
+    @Test
+    void recentErrorsSurviveARestart() throws Exception {
+        Bot bot;
+        try (ConfigurableApplicationContext first = start()) {
+            bot = bot(port(first), 0);
+            LARK.failNext("POST", "/open-apis/im/v1/messages/.*/reply", 4, 400, "{\"code\":230002,\"msg\":\"The bot is not in the chat\"}");
+            say(port(first), bot, "no way to answer");
+            int p = port(first);
+            await().atMost(Duration.ofSeconds(10)).until(() -> get(p, "/api/integrations/" + bot.integrationId() + "/status", bot.key())
+                    .path("recentErrors").size() > 0);
+        }
+        try (ConfigurableApplicationContext second = start()) {
+            JsonNode status = get(port(second), "/api/integrations/" + bot.integrationId() + "/status", bot.key());
+            assertThat(status.path("recentErrors").findValuesAsText("message")).anyMatch(m -> m.contains("The bot is not in the chat"));
+            assertThat(status.path("recentErrors").get(0).path("stage").asText()).isEqualTo("reply");
+        } finally {
+            LARK.clearFaults();
+        }
+    }
+
+    static JsonNode get(int port, String path, String key) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + key).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(r.body());
     }
 
     @Test

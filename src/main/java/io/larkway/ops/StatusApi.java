@@ -13,32 +13,61 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.larkway.camel.LarkCalls;
+import io.larkway.ingress.WebhookDeliveries;
+import io.larkway.lark.BotInfo;
+import io.larkway.lark.LarkApiClient;
+import io.larkway.trigger.BotIdentities;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.TreeMap;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * Status tab verbs (first version): {@code GET /api/integrations/{id}/status},
- * {@code POST …/reconnect}, {@code POST …/disconnect}. Instances lists this instance only;
- * the operations stage adds the other instances and the counters.
+ * The Status tab: {@code GET /api/integrations/{id}/status} (mode, status, bot, instances, last
+ * connected/delivery, recent errors, counters) and its actions {@code POST …/refresh} (bot info),
+ * {@code …/reconnect} and {@code …/disconnect} (long connection). Counters are this instance's
+ * since its start; recent errors are persisted.
  */
 @Component
-public class LongConnectionApi implements ApiHandlers {
+public class StatusApi implements ApiHandlers {
     private final Integrations integrations;
     private final ConnectionSupervisor supervisor;
     private final JdbcClient db;
     private final String instanceId;
+    private final BotIdentities bots;
+    private final RecentErrors errors;
+    private final WebhookDeliveries deliveries;
+    private final MeterRegistry meters;
+    private final LarkCalls calls;
 
-    public LongConnectionApi(Integrations integrations, ConnectionSupervisor supervisor, JdbcClient db, InstanceId instanceId) {
+    public StatusApi(Integrations integrations, ConnectionSupervisor supervisor, JdbcClient db, InstanceId instanceId, BotIdentities bots,
+            RecentErrors errors, WebhookDeliveries deliveries, MeterRegistry meters, LarkCalls calls) {
         this.integrations = integrations;
         this.supervisor = supervisor;
         this.db = db;
         this.instanceId = instanceId.toString();
+        this.bots = bots;
+        this.errors = errors;
+        this.deliveries = deliveries;
+        this.meters = meters;
+        this.calls = calls;
     }
 
     @Override
     public void register(Registrar api) {
         api.register("integration-status", "GET", "/api/integrations/{id}/status",
                 (c, r) -> status(integrations.get(c.requireOrg(), r.path("id"))));
+        api.register("integration-refresh", "POST", "/api/integrations/{id}/refresh", (c, r) -> {
+            Integration i = integrations.get(c.requireOrg(), r.path("id"));
+            try {
+                bots.refresh(i);
+            } catch (RuntimeException e) {
+                throw new ApiException(502, "lark_error", "Lark answered: " + LarkApiClient.unwrap(e).getMessage());
+            }
+            return status(i);
+        });
         api.register("integration-reconnect", "POST", "/api/integrations/{id}/reconnect", (c, r) -> {
             Integration i = longConnection(integrations.get(c.requireOrg(), r.path("id")));
             try {
@@ -100,13 +129,43 @@ public class LongConnectionApi implements ApiHandlers {
                 instances.add(instance);
             }
         } else {
-            status = !i.enabled() ? "disabled" : lastDelivery == null ? "waiting_for_first_delivery" : "receiving";
+            WebhookDeliveries.Last last = deliveries.last(i.id());
+            status = !i.enabled() ? "disabled" : last != null && !last.verified() ? "failing"
+                    : lastDelivery == null && last == null ? "waiting_for_first_delivery" : "receiving";
         }
+        List<Map<String, Object>> recent = errors.list(i.id());
         out.put("status", status);
+        BotInfo bot = bots.cached(i.id());
+        Map<String, Object> botView = new LinkedHashMap<>();
+        botView.put("openId", bot == null ? null : bot.openId());
+        botView.put("name", bot == null ? null : bot.name());
+        botView.put("avatarUrl", bot == null ? null : bot.avatarUrl());
+        out.put("bot", botView);
         out.put("instances", instances);
         out.put("lastConnectedAt", lastConnectedAt);
         out.put("lastDeliveryAt", lastDelivery);
-        out.put("lastError", lastError);
+        out.put("lastError", lastError != null ? lastError : recent.isEmpty() ? null : recent.get(0).get("message"));
+        out.put("recentErrors", recent);
+        out.put("counters", counters(i.id()));
         return out;
+    }
+
+    private Map<String, Object> counters(String integrationId) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("received", count("larkway.events.received", integrationId));
+        c.put("duplicates", count("larkway.events.duplicates", integrationId));
+        Map<String, Long> dropped = new TreeMap<>();
+        meters.find("larkway.events.dropped").tag("integration", integrationId).counters()
+                .forEach(counter -> dropped.merge(counter.getId().getTag("reason"), (long) counter.count(), Long::sum));
+        c.put("dropped", dropped);
+        c.put("turns", count("larkway.turns", integrationId));
+        c.put("replies", count("larkway.replies.sent", integrationId));
+        c.put("replyFailures", count("larkway.replies.failed", integrationId));
+        c.put("apiCalls", calls.apiCalls(integrationId));
+        return c;
+    }
+
+    private long count(String name, String integrationId) {
+        return (long) meters.find(name).tag("integration", integrationId).counters().stream().mapToDouble(Counter::count).sum();
     }
 }

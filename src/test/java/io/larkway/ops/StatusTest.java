@@ -1,0 +1,108 @@
+package io.larkway.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.larkway.LarkwayTest;
+import io.larkway.emulator.LarkEmulator;
+import io.larkway.emulator.LarkWebSocketServer;
+import io.larkway.emulator.WebhookSender;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import javax.management.MBeanServer;
+import org.junit.jupiter.api.Test;
+
+/** The Status tab, its actions, JMX and the dev console, against the emulator. */
+class StatusTest extends LarkwayTest {
+    static final LarkWebSocketServer WS = LarkWebSocketServer.on(LARK);
+
+    @Test
+    void webhookStatusCountersRecentErrorsAndRefresh() {
+        String key = newOrg();
+        LarkEmulator.App app = LARK.newApp();
+        String id = newIntegration(key, app, "webhook", null).path("id").asText();
+        JsonNode fresh = call("GET", "/api/integrations/" + id + "/status", key, null).json();
+        assertThat(fresh.path("mode").asText()).isEqualTo("webhook");
+        assertThat(fresh.path("status").asText()).isEqualTo("waiting_for_first_delivery");
+
+        WebhookSender sender = new WebhookSender(app.appId(), "vt-" + app.appId(), null);
+        String eventId = UUID.randomUUID().toString();
+        WebhookSender.Delivery d = sender.message(eventId, "om_" + UUID.randomUUID(), "p2p", "oc_s", "ou_s", "hi", Instant.now());
+        WebhookSender.post(url("/api/lark/webhook/" + id), d);
+        WebhookSender.post(url("/api/lark/webhook/" + id), d);
+        await().atMost(Duration.ofSeconds(10)).until(() -> call("GET", "/api/integrations/" + id + "/status", key, null).json()
+                .path("counters").path("dropped").path("no_published_trigger").asLong() == 1);
+        JsonNode receiving = call("GET", "/api/integrations/" + id + "/status", key, null).json();
+        assertThat(receiving.path("status").asText()).isEqualTo("receiving");
+        assertThat(receiving.path("counters").path("received").asLong()).isEqualTo(2);
+        assertThat(receiving.path("counters").path("duplicates").asLong()).isEqualTo(1);
+        assertThat(receiving.path("lastDeliveryAt").asText()).isNotBlank();
+
+        WebhookSender.post(url("/api/lark/webhook/" + id), new WebhookSender(app.appId(), "forged", null).challenge("x"));
+        JsonNode failing = call("GET", "/api/integrations/" + id + "/status", key, null).json();
+        assertThat(failing.path("status").asText()).isEqualTo("failing");
+        assertThat(failing.path("recentErrors").get(0).path("stage").asText()).isEqualTo("ingress");
+        assertThat(failing.path("recentErrors").get(0).path("message").asText()).contains("401");
+
+        JsonNode refreshed = call("POST", "/api/integrations/" + id + "/refresh", key, null).json();
+        assertThat(refreshed.path("bot").path("openId").asText()).isEqualTo(app.botOpenId());
+        assertThat(refreshed.path("bot").path("name").asText()).isEqualTo(app.botName());
+        assertThat(refreshed.path("bot").path("avatarUrl").asText()).startsWith("https://");
+        assertThat(call("GET", "/api/integrations/" + id + "/status", newOrg(), null).status()).isEqualTo(404);
+    }
+
+    @Test
+    void longConnectionStatusAndTheIntegrationMBean() throws Exception {
+        String key = newOrg();
+        LarkEmulator.App app = LARK.newApp();
+        String id = newIntegration(key, app, "long_connection", null).path("id").asText();
+        await().atMost(Duration.ofSeconds(15)).until(() -> "connected".equals(call("GET", "/api/integrations/" + id + "/status", key, null).text("status")));
+        JsonNode status = call("GET", "/api/integrations/" + id + "/status", key, null).json();
+        assertThat(status.path("instances").get(0).path("id").asText()).contains(":");
+        assertThat(status.path("instances").get(0).path("connectedSince").asText()).isNotBlank();
+        assertThat(status.path("lastConnectedAt").asText()).isNotBlank();
+
+        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        var name = IntegrationMBeans.name(id);
+        assertThat(jmx.getAttribute(name, "State")).isEqualTo("connected");
+        jmx.invoke(name, "disconnect", null, null);
+        await().atMost(Duration.ofSeconds(5)).until(() -> WS.open(app.appId()).isEmpty());
+        assertThat(jmx.getAttribute(name, "State")).isEqualTo("idle");
+        jmx.invoke(name, "reconnect", null, null);
+        await().atMost(Duration.ofSeconds(15)).until(() -> "connected".equals(jmx.getAttribute(name, "State")));
+
+        // the dev console lists the connection
+        JsonNode console = call("GET", "/actuator/camel/lark", null, null).json().path("lark");
+        assertThat(console.path("connections").findValuesAsText("integrationId")).contains(id);
+        // Camel's own JMX tree is there too
+        assertThat(jmx.queryNames(new javax.management.ObjectName("org.apache.camel:type=routes,*"), null)).isNotEmpty();
+
+        call("DELETE", "/api/integrations/" + id, key, null);
+        assertThat(jmx.isRegistered(name)).isFalse();
+    }
+
+    @Test
+    void theDevConsoleShowsAnOpenWindow() {
+        String key = newOrg();
+        LarkEmulator.App app = LARK.newApp();
+        String id = newIntegration(key, app, "webhook", null).path("id").asText();
+        String expert = call("POST", "/api/experts", key, Map.of("name", "echo", "type", "echo")).text("id");
+        String trigger = call("POST", "/api/triggers", key, Map.of("integrationId", id, "expertId", expert, "aggregationWindowSeconds", 5)).text("id");
+        call("POST", "/api/triggers/" + trigger + "/publish", key, null);
+        WebhookSender sender = new WebhookSender(app.appId(), "vt-" + app.appId(), null);
+        WebhookSender.post(url("/api/lark/webhook/" + id), sender.message(UUID.randomUUID().toString(), "om_" + UUID.randomUUID(), "p2p", "oc_w",
+                "ou_window", "wait for it", Instant.now()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> call("GET", "/actuator/camel/lark", null, null).json().path("lark").path("windows")
+                .findValuesAsText("scope").contains(id + "|ou_window|" + expert));
+        JsonNode window = call("GET", "/actuator/camel/lark", null, null).json().path("lark").path("windows").get(0);
+        assertThat(window.path("messages").asInt()).isEqualTo(1);
+        assertThat(window.path("closesInMs").asLong()).isBetween(0L, 5000L);
+        JsonNode session = call("GET", "/api/sessions?integrationId=" + id, key, null).json();
+        // the session row appears once the window closes and the turn starts
+        assertThat(session.path("items").size()).isLessThanOrEqualTo(1);
+    }
+}
