@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# End-to-end latency benchmark: message in (webhook) -> reply call received by the Lark emulator,
+# echo expert, steady open-loop rate, against a baseline that makes the same HTTP calls without larkway.
+#
+#   bench/e2e.sh
+#
+# Builds what is missing, runs bench/EndToEnd.java (it starts the test Lark emulator in its own
+# process and writes its URL), starts larkway against that emulator (fresh temporary H2 data dir,
+# random admin key, free port), and lets the driver set up an org, a webhook integration with an
+# Encrypt Key, an echo expert and a published trigger, then measure. Prints p50/p99/max and the
+# larkway overhead against the 50 ms p99 target; exits non-zero unless every message got exactly
+# one reply. Everything it started is stopped on exit. Settings (environment):
+#   BENCH_RATE=100                      messages per second (open loop)
+#   BENCH_WARMUP=15 BENCH_DURATION=20   seconds: larkway warm-up, then baseline and larkway each measured this long
+#   BENCH_DRAIN=30                      seconds to wait for the last replies of a phase
+#   BENCH_JAVA_OPTS="-Xmx1g"            JVM options of larkway
+#   BENCH_LARKWAY_JAVA_OPTS=            extra JVM options of larkway, e.g. "-XX:StartFlightRecording=filename=/tmp/larkway.jfr,settings=profile"
+#   BENCH_LARKWAY_ARGS=                 extra larkway arguments, e.g. --larkway.reply.reply-in-p2p=false
+#   MVN_FLAGS=                          extra Maven flags, e.g. -o
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JAVA_OPTS=${BENCH_JAVA_OPTS:--Xmx1g}
+MVN="mvn -B -q ${MVN_FLAGS:-}"
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+
+# --- build what is missing or stale -----------------------------------------------------------
+JAR=$(ls target/larkway-*.jar 2>/dev/null | head -1 || true)
+if [[ -z $JAR || ! -f target/test-classes/io/larkway/emulator/LarkEmulator.class \
+      || -n $(find pom.xml src -newer "$JAR" -type f -print -quit) ]]; then
+  log "building larkway (mvn package -DskipTests)"
+  $MVN -DskipTests package
+  JAR=$(ls target/larkway-*.jar | head -1)
+fi
+# the driver runs the emulator (Vert.x) and WebhookSender (Jackson)
+CP_FILE=target/bench-e2e-classpath.txt
+if [[ ! -s $CP_FILE || pom.xml -nt $CP_FILE ]]; then
+  $MVN dependency:build-classpath -Dmdep.outputFile=$CP_FILE -Dmdep.includeScope=test \
+    -DincludeGroupIds=com.fasterxml.jackson.core,io.vertx,io.netty
+fi
+DRIVER_CP="target/classes:target/test-classes:$(cat $CP_FILE)"
+
+# --- processes, cleaned up on any exit --------------------------------------------------------
+WORK=$(mktemp -d -t larkway-bench.XXXXXX)
+OUT=bench/out/e2e-$(date +%Y%m%d-%H%M%S)
+mkdir -p "$OUT"
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 40000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+}
+
+wait_up() { # name pid: up once Spring Boot logged "Started ..." (larkway's Tomcat answers before its Camel routes run)
+  for _ in $(seq 1 240); do
+    kill -0 "$2" 2>/dev/null || { log "$1 exited during start-up; see $OUT/$1.log"; exit 1; }
+    grep -q ' Started .* in .* seconds' "$OUT/$1.log" && return
+    sleep 0.5
+  done
+  log "$1 did not come up; see $OUT/$1.log"; exit 1
+}
+
+LARKWAY_PORT=$(free_port)
+export LARKWAY_ADMIN_KEY="bench-admin-$RANDOM$RANDOM$RANDOM"
+log "machine: $(nproc) cores, $(java -version 2>&1 | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# --- the driver first: it owns the emulator, whose URL larkway needs ----------------------------
+# in the background, so that an interrupt stops it at once (bash runs traps only between commands)
+java -Xmx1g -cp "$DRIVER_CP" bench/EndToEnd.java "http://127.0.0.1:$LARKWAY_PORT" "$LARKWAY_ADMIN_KEY" \
+  "$WORK/emulator.url" "$WORK/larkway.ready" "$OUT/messages.csv" >"$OUT/result.txt" 2>&1 &
+DRIVER_PID=$!; PIDS+=("$DRIVER_PID")
+for _ in $(seq 1 120); do
+  [[ -s $WORK/emulator.url ]] && break
+  kill -0 "$DRIVER_PID" 2>/dev/null || { cat "$OUT/result.txt" >&2; log "the driver exited during start-up"; exit 1; }
+  sleep 0.5
+done
+EMULATOR=$(cat "$WORK/emulator.url")
+
+log "starting larkway on :$LARKWAY_PORT against the emulator at $EMULATOR (data in $WORK/data, log $OUT/larkway.log)"
+java $JAVA_OPTS ${BENCH_LARKWAY_JAVA_OPTS:-} -jar "$JAR" --larkway.data-dir="$WORK/data" --larkway.admin-key="$LARKWAY_ADMIN_KEY" \
+  --server.port="$LARKWAY_PORT" --larkway.lark.feishu-base-url="$EMULATOR" --larkway.lark.lark-base-url="$EMULATOR" \
+  ${BENCH_LARKWAY_ARGS:-} >"$OUT/larkway.log" 2>&1 &
+PIDS+=($!); LARKWAY_PID=$!
+wait_up larkway "$LARKWAY_PID"
+touch "$WORK/larkway.ready"
+
+tail -n +1 -f --pid="$DRIVER_PID" "$OUT/result.txt" &
+TAIL_PID=$!; PIDS+=("$TAIL_PID")
+STATUS=0
+wait "$DRIVER_PID" || STATUS=$?
+wait "$TAIL_PID"
+log "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); results, per-message latencies and larkway's log in $OUT"
+exit "$STATUS"
