@@ -13,7 +13,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
+import jakarta.annotation.PreDestroy;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
@@ -38,6 +42,12 @@ public class LarkReplies {
     private final DeadLetters deadLetters;
     private final RecentErrors errors;
     private final MeterRegistry meters;
+    /** Typing reactions go out on these threads, beside the turn; bounded, shared by all integrations. */
+    private final ExecutorService sideCalls = Executors.newFixedThreadPool(4, r -> {
+        Thread t = new Thread(r, "lark-typing");
+        t.setDaemon(true);
+        return t;
+    });
 
     public LarkReplies(Integrations integrations, LarkCalls calls, ObjectMapper json, LarkwayProperties props, DeadLetters deadLetters,
             RecentErrors errors, MeterRegistry meters) {
@@ -50,33 +60,47 @@ public class LarkReplies {
         this.meters = meters;
     }
 
-    /** Adds the Typing reaction to the triggering message; a failure is recorded, never fatal to the turn. */
+    /**
+     * Adds the Typing reaction to the triggering message without waiting for Lark: the expert
+     * starts at once instead of after a Lark round trip. A failure is recorded, never fatal.
+     */
     public void addTyping(Exchange exchange) {
         Message m = exchange.getMessage();
+        Integration integration = integration(m);
         String messageId = m.getHeader("larkwayMessageId", String.class);
-        try {
-            ObjectNode body = json.createObjectNode();
-            body.putObject("reaction_type").put("emoji_type", config.typingEmoji());
-            JsonNode answer = calls.call(integration(m), "POST", "/open-apis/im/v1/messages/" + messageId + "/reactions", body);
-            m.setHeader(REACTION_ID, answer.path("data").path("reaction_id").asText(null));
-        } catch (RuntimeException e) {
-            failedSideCall(m, "typing reaction", e);
-        }
+        ObjectNode body = json.createObjectNode();
+        body.putObject("reaction_type").put("emoji_type", config.typingEmoji());
+        m.setHeader(REACTION_ID, CompletableFuture.supplyAsync(() -> {
+            try {
+                return calls.call(integration, "POST", "/open-apis/im/v1/messages/" + messageId + "/reactions", body)
+                        .path("data").path("reaction_id").asText(null);
+            } catch (RuntimeException e) {
+                failedSideCall(integration.id(), messageId, "typing reaction", e);
+                return null;
+            }
+        }, sideCalls));
     }
 
-    /** Removes the Typing reaction, if one was added. */
+    /** Removes the Typing reaction once it was added (waits for the add if it is still under way). */
     public void removeTyping(Exchange exchange) {
         Message m = exchange.getMessage();
-        String reaction = m.getHeader(REACTION_ID, String.class);
+        CompletableFuture<?> added = m.getHeader(REACTION_ID, CompletableFuture.class);
+        m.removeHeader(REACTION_ID);
+        String reaction = added == null ? null : (String) added.join();
         if (reaction == null) {
             return;
         }
+        String messageId = m.getHeader("larkwayMessageId", String.class);
         try {
-            calls.call(integration(m), "DELETE", "/open-apis/im/v1/messages/" + m.getHeader("larkwayMessageId") + "/reactions/" + reaction, null);
-            m.removeHeader(REACTION_ID);
+            calls.call(integration(m), "DELETE", "/open-apis/im/v1/messages/" + messageId + "/reactions/" + reaction, null);
         } catch (RuntimeException e) {
-            failedSideCall(m, "typing reaction removal", e);
+            failedSideCall(m.getHeader("larkwayIntegrationId", String.class), messageId, "typing reaction removal", e);
         }
+    }
+
+    @PreDestroy
+    void stop() {
+        sideCalls.shutdown();
     }
 
     /** Sends the body text as the answer to the turn's message, in parts when it is long. */
@@ -250,10 +274,10 @@ public class LarkReplies {
         return integrations.find(id).orElseThrow(() -> new IllegalStateException("integration " + id + " no longer exists"));
     }
 
-    private void failedSideCall(Message m, String what, RuntimeException e) {
+    private void failedSideCall(String integrationId, String messageId, String what, RuntimeException e) {
         String reason = e instanceof io.github.resilience4j.circuitbreaker.CallNotPermittedException ? "circuit breaker open"
                 : LarkApiClient.unwrap(e).getMessage();
-        LOG.warn("{} failed integrationId={} message_id={}: {}", what, m.getHeader("larkwayIntegrationId"), m.getHeader("larkwayMessageId"), reason);
-        errors.record(m.getHeader("larkwayIntegrationId", String.class), "reply", what + " failed: " + reason, m.getHeader("larkwayMessageId", String.class));
+        LOG.warn("{} failed integrationId={} message_id={}: {}", what, integrationId, messageId, reason);
+        errors.record(integrationId, "reply", what + " failed: " + reason, messageId);
     }
 }
