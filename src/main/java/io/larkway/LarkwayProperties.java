@@ -26,7 +26,9 @@ public record LarkwayProperties(
             @DefaultValue("/new") String newConversationCommand,
             @DefaultValue("Started a new conversation.") String newConversationReply,
             @DefaultValue("Sorry, I can only read text messages for now.") String unsupportedMessageReply,
-            @DefaultValue("Sorry, the expert could not answer just now. Please try again in a moment.") String expertFailureReply) {
+            @DefaultValue("Sorry, the expert could not answer just now. Please try again in a moment.") String expertFailureReply,
+            @DefaultValue("5000") long recoveryIntervalMs,
+            @DefaultValue("5") int windowOrphanGraceSeconds) {
     }
 
     public record Reply(

@@ -93,7 +93,8 @@ public class EventInbox {
 
     /** Marks an accepted event as handed on; it stays as a dedupe record until the retention ends. */
     public void done(Exchange exchange) {
-        Long id = exchange.getMessage().getHeader(INBOX_ID, Long.class);
+        // the property: later stages may replace the message's headers
+        Long id = exchange.getProperty(INBOX_ID, Long.class);
         if (id != null) {
             db.sql("UPDATE inbound_events SET state = 'done', done_at = ? WHERE id = ?").params(Timestamps.of(clock.instant()), id).update();
         }

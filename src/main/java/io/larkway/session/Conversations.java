@@ -36,6 +36,8 @@ public class Conversations {
             "larkwayRootId");
     public static final String SESSION_ID = "larkwaySessionId";
     public static final String CONVERSATION_ID = "larkwayConversationId";
+    /** The turn that took the waiting messages it answers. */
+    public static final String TURN_TOKEN = "larkwayTurnToken";
     private static final Logger LOG = LoggerFactory.getLogger(Conversations.class);
     private static final TypeReference<Map<String, String>> MAP = new TypeReference<>() {
     };
@@ -58,38 +60,37 @@ public class Conversations {
     }
 
     /**
-     * Finds or opens the session of the message's scope (a new conversation after the timeout)
-     * and takes its turn, or queues the message behind the turn in progress. Answers
-     * {@code claimed} or {@code queued} in header {@code larkwayTurn}.
+     * Finds or opens the session of the message's scope (a new conversation after the timeout),
+     * stores the message durably among the scope's waiting messages, and takes the scope's turn
+     * with everything waiting, or leaves it to the turn in progress. Header {@code larkwayTurn}:
+     * {@code claimed} (the exchange is now the turn) or {@code queued}.
      */
     public void claimOrQueue(Exchange exchange) throws Exception {
-        exchange.getMessage().setHeader("larkwayTurn", claimOrQueueTurn(exchange));
-    }
-
-    private String claimOrQueueTurn(Exchange exchange) throws Exception {
         Message m = exchange.getMessage();
         Session s = session(m);
-        m.setHeader(SESSION_ID, s.id());
-        if (claim(s.id())) {
-            m.setHeader(CONVERSATION_ID, conversationId(s.id()));
-            meters.counter("larkway.turns", "integration", String.valueOf(m.getHeader("larkwayIntegrationId"))).increment();
-            return "claimed";
-        }
         queue(s.id(), m);
-        // the turn may have ended between our claim and our queueing: try once more so nothing is stranded
-        if (claim(s.id())) {
-            Message next = drain(s.id(), exchange.getContext()).orElse(null);
-            if (next != null) {
-                m.setHeaders(next.getHeaders());
-                m.setBody(next.getBody());
-                m.setHeader(CONVERSATION_ID, conversationId(s.id()));
-                return "claimed";
-            }
-            release(s.id());
+        boolean claimed = startTurn(s.id(), exchange);
+        if (!claimed) {
+            LOG.info("Message waits for the turn in progress integrationId={} message_id={} session={}", m.getHeader("larkwayIntegrationId"),
+                    m.getHeader("larkwayMessageId"), s.id());
         }
-        LOG.info("Message waits for the turn in progress integrationId={} message_id={} session={}", m.getHeader("larkwayIntegrationId"),
-                m.getHeader("larkwayMessageId"), s.id());
-        return "queued";
+        m.setHeader("larkwayTurn", claimed ? "claimed" : "queued");
+    }
+
+    /** Takes the scope's turn and all its waiting messages onto the exchange; false when another turn holds the scope. */
+    private boolean startTurn(String sessionId, Exchange exchange) {
+        while (claim(sessionId)) {
+            if (take(sessionId, exchange)) {
+                meters.counter("larkway.turns", "integration", String.valueOf(exchange.getMessage().getHeader("larkwayIntegrationId"))).increment();
+                return true;
+            }
+            release(sessionId);
+            // a message may have arrived between our take and our release: it must not be stranded
+            if (!hasWaiting(sessionId)) {
+                return false;
+            }
+        }
+        return false;
     }
 
     /** When the turn's text is the new-conversation command, ends the conversation and sets header {@code larkwayCommand=new}. */
@@ -104,34 +105,43 @@ public class Conversations {
     }
 
     /**
-     * Ends the turn: when messages waited, they become the next turn (body and headers set,
-     * header {@code larkwayNextTurn=true}); otherwise the scope is released.
+     * Ends the turn: its messages are answered and deleted; messages that waited meanwhile become
+     * the next turn (body and headers set, header {@code larkwayNextTurn=true}), else the scope is released.
      */
     public void finish(Exchange exchange) {
-        boolean next = nextTurn(exchange);
-        exchange.getMessage().setHeader("larkwayNextTurn", next);
-    }
-
-    private boolean nextTurn(Exchange exchange) {
         Message m = exchange.getMessage();
         String sessionId = m.getHeader(SESSION_ID, String.class);
-        while (true) {
-            Optional<Message> next = drain(sessionId, exchange.getContext());
-            if (next.isPresent()) {
-                Map<String, Object> headers = next.get().getHeaders();
-                m.getHeaders().keySet().removeIf(k -> k.startsWith("larkway"));
-                m.setHeaders(new LinkedHashMap<>(headers));
-                m.setHeader(SESSION_ID, sessionId);
-                m.setHeader(CONVERSATION_ID, conversationId(sessionId));
-                m.setBody(next.get().getBody());
-                extend(sessionId);
-                return true;
-            }
+        db.sql("DELETE FROM waiting_messages WHERE session_id = ? AND taken_by = ?").params(sessionId, m.getHeader(TURN_TOKEN, String.class)).update();
+        boolean next = take(sessionId, exchange);
+        if (next) {
+            extend(sessionId);
+        } else {
             release(sessionId);
-            if (!hasWaiting(sessionId) || !claim(sessionId)) {
-                return false;
+            next = hasWaiting(sessionId) && startTurn(sessionId, exchange);
+        }
+        m.setHeader("larkwayNextTurn", next);
+    }
+
+    /**
+     * Turns to run again: scopes whose turn lease ran out (the instance died mid-turn) or whose
+     * messages wait with no turn running. Each answer is a turn message ready for the turn route.
+     */
+    public List<Message> staleTurns(Exchange exchange) {
+        Instant now = clock.instant();
+        List<String> sessions = db.sql("""
+                SELECT s.id FROM sessions s WHERE (s.state = 'in_turn' AND s.turn_until < ?)
+                  OR (s.state <> 'in_turn' AND EXISTS (SELECT 1 FROM waiting_messages w WHERE w.session_id = s.id AND w.created_at < ?))""")
+                .params(Timestamps.of(now), Timestamps.of(now.minusSeconds(2))).query(String.class).list();
+        List<Message> turns = new ArrayList<>();
+        for (String sessionId : sessions) {
+            org.apache.camel.support.DefaultExchange turn = new org.apache.camel.support.DefaultExchange(exchange.getContext());
+            if (startTurn(sessionId, turn)) {
+                LOG.info("Resuming a turn integrationId={} message_id={} session={}", turn.getMessage().getHeader("larkwayIntegrationId"),
+                        turn.getMessage().getHeader("larkwayMessageId"), sessionId);
+                turns.add(turn.getMessage());
             }
         }
+        return turns;
     }
 
     /** Ends the conversation of a session (DELETE /api/sessions/{id} and the chat command). */
@@ -210,41 +220,52 @@ public class Conversations {
             }
         }
         saved.put("text", m.getBody(String.class));
-        db.sql("INSERT INTO waiting_messages (session_id, message, created_at) VALUES (?, ?, ?)")
-                .params(sessionId, json.writeValueAsString(saved), Timestamps.of(clock.instant())).update();
+        try {
+            db.sql("INSERT INTO waiting_messages (session_id, message_id, message, created_at) VALUES (?, ?, ?, ?)")
+                    .params(sessionId, m.getHeader("larkwayMessageId", String.class), json.writeValueAsString(saved), Timestamps.of(clock.instant()))
+                    .update();
+        } catch (DuplicateKeyException again) {
+            LOG.info("Message already waiting, not queued twice integrationId={} message_id={}", m.getHeader("larkwayIntegrationId"),
+                    m.getHeader("larkwayMessageId"));
+        }
     }
 
-    /** Takes every waiting message of a session, merged into one turn (texts joined in order, the last message answered). */
-    private Optional<Message> drain(String sessionId, org.apache.camel.CamelContext camel) {
-        record Waiting(long id, String message) {
+    /**
+     * Marks every waiting message of the session (new ones, and those of a turn that died) as this
+     * turn's and puts them on the exchange as one turn: texts joined in order, the last message answered.
+     * Only the holder of the scope's turn calls this.
+     */
+    private boolean take(String sessionId, Exchange exchange) {
+        String token = UUID.randomUUID().toString();
+        if (db.sql("UPDATE waiting_messages SET taken_by = ? WHERE session_id = ?").params(token, sessionId).update() == 0) {
+            return false;
         }
-        List<Waiting> waiting = db.sql("SELECT id, message FROM waiting_messages WHERE session_id = ? ORDER BY id").param(sessionId)
-                .query((rs, n) -> new Waiting(rs.getLong(1), rs.getString(2))).list();
         List<Map<String, String>> taken = new ArrayList<>();
-        for (Waiting w : waiting) {
-            // the conditional delete makes each waiting message belong to exactly one turn
-            if (db.sql("DELETE FROM waiting_messages WHERE id = ?").param(w.id()).update() == 1) {
-                try {
-                    taken.add(json.readValue(w.message(), MAP));
-                } catch (Exception e) {
-                    LOG.error("Unreadable waiting message dropped session={}", sessionId, e);
-                }
+        for (String saved : db.sql("SELECT message FROM waiting_messages WHERE session_id = ? AND taken_by = ? ORDER BY id").params(sessionId, token)
+                .query(String.class).list()) {
+            try {
+                taken.add(json.readValue(saved, MAP));
+            } catch (Exception e) {
+                LOG.error("Unreadable waiting message skipped session={}", sessionId, e);
             }
         }
         if (taken.isEmpty()) {
-            return Optional.empty();
+            return false;
         }
-        Map<String, String> last = taken.get(taken.size() - 1);
-        Message merged = new org.apache.camel.support.DefaultMessage(camel);
-        last.forEach((k, v) -> {
+        Message m = exchange.getMessage();
+        m.getHeaders().keySet().removeIf(k -> k.startsWith("larkway"));
+        taken.get(taken.size() - 1).forEach((k, v) -> {
             if (!k.equals("text")) {
-                merged.setHeader(k, v);
+                m.setHeader(k, v);
             }
         });
-        merged.setHeader("larkwayMessageIds", taken.stream().map(t -> t.getOrDefault("larkwayMessageIds", t.get("larkwayMessageId")))
+        m.setHeader("larkwayMessageIds", taken.stream().map(t -> t.getOrDefault("larkwayMessageIds", t.get("larkwayMessageId")))
                 .collect(Collectors.joining(",")));
-        merged.setBody(taken.stream().map(t -> t.get("text")).collect(Collectors.joining("\n")));
-        return Optional.of(merged);
+        m.setHeader(SESSION_ID, sessionId);
+        m.setHeader(TURN_TOKEN, token);
+        m.setHeader(CONVERSATION_ID, conversationId(sessionId));
+        m.setBody(taken.stream().map(t -> t.get("text")).collect(Collectors.joining("\n")));
+        return true;
     }
 
     private String conversationId(String sessionId) {
