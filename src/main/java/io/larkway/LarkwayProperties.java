@@ -57,7 +57,8 @@ public record LarkwayProperties(
             @DefaultValue("30") int defaultReconnectNonceSeconds,
             @DefaultValue("300") int partialTtlSeconds,
             @DefaultValue("10000") int probeTimeoutMs,
-            @DefaultValue("8388608") int maxMessageBytes) {
+            @DefaultValue("8388608") int maxMessageBytes,
+            @DefaultValue("10000") long syncIntervalMs) {
     }
 
     public record Ingress(

@@ -113,6 +113,32 @@ public class ConnectionSupervisor {
         }
     }
 
+    /**
+     * Brings this instance in line with the database: integrations created, changed, disabled or
+     * deleted through another instance. Unchanged connections are left alone, so an unhealthy one
+     * stays unhealthy until an operator acts, and an operator's disconnect holds.
+     */
+    public synchronized void reconcile() {
+        if (sink == null) {
+            return;
+        }
+        Map<String, Integration> wanted = new java.util.HashMap<>();
+        integrations.enabled(ConnectionMode.long_connection).forEach(i -> wanted.put(i.id(), i));
+        wanted.forEach((id, fresh) -> {
+            LongConnection existing = connections.get(id);
+            if (existing == null || existing.state() == ConnectionState.disabled || fresh.connectionDiffers(existing.integration())) {
+                LOG.info("Long connection follows a change made elsewhere integrationId={}", id);
+                startOrRestart(fresh);
+            }
+        });
+        connections.forEach((id, c) -> {
+            if (!wanted.containsKey(id) && c.state() != ConnectionState.disabled) {
+                LOG.info("Long connection closed after a change made elsewhere integrationId={}", id);
+                c.stop(ConnectionState.disabled, "integration disabled, deleted or switched to webhook");
+            }
+        });
+    }
+
     /** Operator action: drop the current socket (or unhealthy state) and connect now. */
     public synchronized ConnectionStatus reconnect(Integration integration) {
         if (sink == null) {

@@ -1,0 +1,150 @@
+package io.larkway.flow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.larkway.emulator.LarkEmulator;
+import io.larkway.emulator.LarkWebSocketServer;
+import io.larkway.emulator.WebhookSender;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Two instances on one database (one H2 file here; PostgreSQL in the CI's second pass), both
+ * active, with the emulator: nothing answered twice, nothing lost when one stops.
+ */
+class MultiInstanceTest {
+    static final LarkEmulator LARK = LarkEmulator.shared();
+    static final LarkWebSocketServer WS = LarkWebSocketServer.on(LARK);
+    final String dataDir = "./target/test-data/multi-" + UUID.randomUUID();
+    ConfigurableApplicationContext a;
+    ConfigurableApplicationContext b;
+
+    ConfigurableApplicationContext start() {
+        return new SpringApplicationBuilder(io.larkway.LarkwayApplication.class).run(
+                "--server.port=0", "--larkway.data-dir=" + dataDir, "--larkway.admin-key=restart-admin",
+                "--larkway.master-key=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+                "--larkway.lark.feishu-base-url=" + LARK.baseUrl(), "--larkway.lark.lark-base-url=" + LARK.baseUrl(),
+                "--larkway.ingress.claim-lease-seconds=2", "--larkway.ingress.recovery-interval-ms=300",
+                "--larkway.conversation.recovery-interval-ms=300", "--larkway.conversation.window-orphan-grace-seconds=1",
+                "--larkway.conversation.turn-lease-seconds=5", "--larkway.long-connection.sync-interval-ms=500");
+    }
+
+    @BeforeEach
+    void twoInstances() {
+        a = start();
+        b = start();
+    }
+
+    @AfterEach
+    void stop() {
+        for (ConfigurableApplicationContext c : new ConfigurableApplicationContext[] {a, b}) {
+            if (c != null && c.isActive()) {
+                c.close();
+            }
+        }
+    }
+
+    static int port(ConfigurableApplicationContext app) {
+        return RestartTest.port(app);
+    }
+
+    @Test
+    void theSameEventOnBothInstancesAndBothPathsIsAnsweredOnce() throws Exception {
+        RestartTest.Bot bot = RestartTest.bot(port(a), 0);
+        WebhookSender.Delivery d = bot.sender().message(UUID.randomUUID().toString(), "om_" + UUID.randomUUID(), "p2p", "oc_m", "ou_m", "once",
+                Instant.now());
+        for (int n = 0; n < 5; n++) {
+            int p = port(n % 2 == 0 ? a : b);
+            assertThat(WebhookSender.post("http://127.0.0.1:" + p + "/api/lark/webhook/" + bot.integrationId(), d).statusCode()).isEqualTo(200);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(bot.app().appId()).size() == 1);
+
+        // long connection: each instance holds its own socket for the app; Lark may deliver the event on either, again and again
+        LarkEmulator.App app = LARK.newApp();
+        String key = RestartTest.post(port(a), "/api/orgs", "restart-admin", Map.of("name", "lc")).path("apiKey").asText();
+        String integration = RestartTest.post(port(a), "/api/integrations", key, Map.of("name", "lc", "appId", app.appId(), "appSecret",
+                app.appSecret(), "connectionMode", "long_connection")).path("id").asText();
+        String expert = RestartTest.post(port(a), "/api/experts", key, Map.of("name", "echo", "type", "echo")).path("id").asText();
+        String trigger = RestartTest.post(port(a), "/api/triggers", key, Map.of("integrationId", integration, "expertId", expert)).path("id").asText();
+        RestartTest.post(port(a), "/api/triggers/" + trigger + "/publish", key, Map.of());
+        await().atMost(Duration.ofSeconds(20)).until(() -> WS.open(app.appId()).size() == 2);
+        String envelope = LarkWebSocketServer.messageEvent(app.appId(), UUID.randomUUID().toString(), "om_" + UUID.randomUUID(), "socket once");
+        for (int n = 0; n < 5; n++) {
+            WS.push(app.appId(), envelope);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(app.appId()).size() == 1);
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+                .until(() -> LARK.messages(app.appId()).size() == 1 && LARK.messages(bot.app().appId()).size() == 1);
+        assertThat(RestartTest.get(port(b), "/api/integrations/" + integration + "/status", key).path("status").asText()).isEqualTo("connected");
+    }
+
+    @Test
+    void aWindowOpenOnAStoppedInstanceCompletesOnTheOther() throws Exception {
+        RestartTest.Bot bot = RestartTest.bot(port(a), 2);
+        RestartTest.say(port(a), bot, "opened on A");
+        RestartTest.say(port(a), bot, "still A");
+        JdbcClient db = b.getBean(JdbcClient.class);
+        await().atMost(Duration.ofSeconds(5)).until(() -> db.sql("SELECT COUNT(*) FROM windows").query(Integer.class).single() == 1);
+        a.close();
+        await().atMost(Duration.ofSeconds(20)).until(() -> LARK.messages(bot.app().appId()).size() == 1);
+        assertThat(FlowFixture.text(LARK.messages(bot.app().appId()).get(0))).isEqualTo("opened on A\nstill A");
+    }
+
+    @Test
+    void twoHundredMessagesAcrossTwentyScopesOnBothInstancesAreAnsweredOnceInOrder() throws Exception {
+        RestartTest.Bot bot = RestartTest.bot(port(a), 0);
+        JdbcClient db = a.getBean(JdbcClient.class);
+        ExecutorService users = Executors.newFixedThreadPool(20);
+        List<Future<?>> done = new ArrayList<>();
+        for (int u = 0; u < 20; u++) {
+            String user = "ou_many_" + u;
+            done.add(users.submit(() -> {
+                for (int i = 0; i < 10; i++) {
+                    ConfigurableApplicationContext target = i % 2 == 0 ? a : b;
+                    String messageId = "om_" + UUID.randomUUID();
+                    WebhookSender.Delivery d = bot.sender().message(UUID.randomUUID().toString(), messageId, "p2p", "oc_" + user, user,
+                            user + " #" + i, Instant.now());
+                    assertThat(WebhookSender.post("http://127.0.0.1:" + port(target) + "/api/lark/webhook/" + bot.integrationId(), d).statusCode())
+                            .isEqualTo(200);
+                    // a person types one message after another: the next one comes once this one is in the flow
+                    await().atMost(Duration.ofSeconds(20)).until(() -> "done".equals(db.sql("SELECT state FROM inbound_events WHERE message_id = ?")
+                            .param(messageId).query(String.class).optional().orElse(null)));
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get();
+        }
+        users.shutdown();
+        await().atMost(Duration.ofSeconds(60)).until(() -> answered(bot).size() == 200);
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> answered(bot).size() == 200);
+        Map<String, List<String>> perUser = answered(bot).stream().collect(Collectors.groupingBy(t -> t.substring(0, t.indexOf(' ')),
+                Collectors.toList()));
+        assertThat(perUser).hasSize(20);
+        perUser.forEach((user, texts) -> assertThat(texts).containsExactlyElementsOf(
+                IntStream.range(0, 10).mapToObj(i -> user + " #" + i).toList()));
+    }
+
+    /** Every answered line, in the order the replies were posted (merged turns answer several lines at once). */
+    private static List<String> answered(RestartTest.Bot bot) {
+        return LARK.messages(bot.app().appId()).stream().flatMap(m -> Arrays.stream(FlowFixture.text(m).split("\n"))).toList();
+    }
+}
