@@ -1,6 +1,7 @@
 package io.larkway.camel;
 
 import io.larkway.LarkwayProperties;
+import io.larkway.integration.Integrations;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import org.springframework.context.annotation.Bean;
@@ -17,8 +18,10 @@ public class LarkComponentConfiguration {
     }
 
     @Bean("lark")
-    LarkComponent lark(ConnectionSupervisor supervisor, LarkwayProperties props) {
-        LarkComponent component = new LarkComponent(supervisor);
+    LarkComponent lark(ConnectionSupervisor supervisor, Integrations integrations, LarkCalls calls, LarkwayProperties props) {
+        LarkComponent component = new LarkComponent(supervisor, integrations, calls);
+        component.getConfiguration().setReplyInThread(props.reply().replyInThread());
+        component.getConfiguration().setEmojiType(props.reply().typingEmoji());
         component.getConfiguration().setWorkerPoolSize(props.longConnection().workerThreads());
         component.getConfiguration().setWorkerQueueSize(props.longConnection().workerQueueSize());
         return component;

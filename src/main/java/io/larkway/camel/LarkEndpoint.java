@@ -1,5 +1,6 @@
 package io.larkway.camel;
 
+import io.larkway.integration.Integrations;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
@@ -9,9 +10,10 @@ import org.apache.camel.spi.UriParam;
 import org.apache.camel.support.DefaultEndpoint;
 
 /**
- * A {@code lark:} endpoint. Consumer: {@code lark:events}, the events of all enabled
- * long-connection integrations, one exchange per event, acked to Lark after the route completes.
- * The producer (IM send, reply, patch, react) is not part of this version.
+ * A {@code lark:} endpoint, its URI path the {@link LarkOperation}. Consumer: {@code lark:events},
+ * the events of all enabled long-connection integrations, one exchange per event, acked to Lark
+ * after the route completes. Producer: {@code lark:send}, {@code lark:reply}, {@code lark:patch},
+ * {@code lark:addReaction}, {@code lark:removeReaction} (see {@link LarkProducer}).
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "lark", title = "Lark", syntax = "lark:operation", category = {Category.CHAT},
         headersClass = LarkConstants.class)
@@ -31,12 +33,18 @@ public class LarkEndpoint extends DefaultEndpoint {
 
     @Override
     public Producer createProducer() {
-        throw new UnsupportedOperationException("lark:" + configuration.getOperation()
-                + " has no producer yet: sending to Lark (send, reply, patch, react) arrives with the reply stage");
+        if (LarkOperation.of(configuration.getOperation()) == LarkOperation.events) {
+            throw new IllegalArgumentException("lark:events is consumer-only: send to lark:send, lark:reply, lark:patch, lark:addReaction"
+                    + " or lark:removeReaction");
+        }
+        return new LarkProducer(this);
     }
 
     @Override
     public Consumer createConsumer(Processor processor) throws Exception {
+        if (LarkOperation.of(configuration.getOperation()) != LarkOperation.events) {
+            throw new IllegalArgumentException("lark:" + configuration.getOperation() + " is producer-only: consume from lark:events");
+        }
         LarkConsumer consumer = new LarkConsumer(this, processor);
         configureConsumer(consumer);
         return consumer;
@@ -46,12 +54,7 @@ public class LarkEndpoint extends DefaultEndpoint {
 
     public void setConfiguration(LarkConfiguration configuration) { this.configuration = configuration; }
 
-    // setters so options bind from the URI / YAML parameters
-    public void setWorkerPoolSize(int size) { configuration.setWorkerPoolSize(size); }
+    LarkCalls calls() { return getComponent().getCalls(); }
 
-    public int getWorkerPoolSize() { return configuration.getWorkerPoolSize(); }
-
-    public void setWorkerQueueSize(int size) { configuration.setWorkerQueueSize(size); }
-
-    public int getWorkerQueueSize() { return configuration.getWorkerQueueSize(); }
+    Integrations integrations() { return getComponent().getIntegrations(); }
 }

@@ -244,7 +244,12 @@ public class LarkReplies {
 
     /** Stable per (inbound message, kind, part): Lark keeps one message per uuid for an hour. */
     static String uuid(Message m, String kind, int part) {
-        String key = m.getHeader("larkwayIntegrationId") + "/" + m.getHeader("larkwayMessageId") + "/" + kind + "/" + part;
+        return uuid(m.getHeader("larkwayIntegrationId", String.class), m.getHeader("larkwayMessageId", String.class), kind, part);
+    }
+
+    /** The idempotency uuid of one outgoing message answering {@code inboundMessageId}; the {@code lark} producer derives its own the same way. */
+    public static String uuid(String integrationId, String inboundMessageId, String kind, int part) {
+        String key = integrationId + "/" + inboundMessageId + "/" + kind + "/" + part;
         return UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)).toString();
     }
 
