@@ -41,9 +41,11 @@ public class StatusApi implements ApiHandlers {
     private final WebhookDeliveries deliveries;
     private final MeterRegistry meters;
     private final LarkCalls calls;
+    private final ConnectionOwners owners;
 
     public StatusApi(Integrations integrations, ConnectionSupervisor supervisor, JdbcClient db, InstanceId instanceId, BotIdentities bots,
-            RecentErrors errors, WebhookDeliveries deliveries, MeterRegistry meters, LarkCalls calls) {
+            RecentErrors errors, WebhookDeliveries deliveries, MeterRegistry meters, LarkCalls calls, ConnectionOwners owners) {
+        this.owners = owners;
         this.integrations = integrations;
         this.supervisor = supervisor;
         this.db = db;
@@ -141,6 +143,9 @@ public class StatusApi implements ApiHandlers {
         botView.put("name", bot == null ? null : bot.name());
         botView.put("avatarUrl", bot == null ? null : bot.avatarUrl());
         out.put("bot", botView);
+        if (i.isLongConnection()) {
+            instances.addAll(owners.others(i.id(), instanceId));
+        }
         out.put("instances", instances);
         out.put("lastConnectedAt", lastConnectedAt);
         out.put("lastDeliveryAt", lastDelivery);

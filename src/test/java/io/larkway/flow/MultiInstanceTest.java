@@ -93,6 +93,9 @@ class MultiInstanceTest {
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
                 .until(() -> LARK.messages(app.appId()).size() == 1 && LARK.messages(bot.app().appId()).size() == 1);
         assertThat(RestartTest.get(port(b), "/api/integrations/" + integration + "/status", key).path("status").asText()).isEqualTo("connected");
+        // the Status tab on either instance lists both owner instances
+        await().atMost(Duration.ofSeconds(10)).until(() -> RestartTest.get(port(a), "/api/integrations/" + integration + "/status", key)
+                .path("instances").findValuesAsText("id").stream().distinct().count() == 2);
     }
 
     @Test
