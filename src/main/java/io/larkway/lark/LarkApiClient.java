@@ -110,7 +110,7 @@ public final class LarkApiClient {
                 .handle((response, error) -> {
                     if (error != null) {
                         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                        throw new LarkApiException("Lark unreachable: " + cause.getClass().getSimpleName()
+                        throw new LarkApiException("Lark unreachable at " + baseUrl + ": " + cause.getClass().getSimpleName()
                                 + (cause.getMessage() == null ? "" : " " + cause.getMessage()), cause);
                     }
                     return parse(response);
