@@ -21,6 +21,23 @@ public final class Json {
         return v.asText();
     }
 
+    /** A secret field of a PUT/POST body: absent, null or its masked form keeps {@code stored}; "" removes it. */
+    public static String secret(JsonNode body, String field, String stored) {
+        String v = text(body, field, stored);
+        return v != null && stored != null && v.equals(io.larkway.integration.SecretCipher.mask(stored)) ? stored : v;
+    }
+
+    public static boolean bool(JsonNode body, String field, boolean fallback) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (!v.isBoolean()) {
+            throw ApiException.invalid(field + " must be true or false");
+        }
+        return v.asBoolean();
+    }
+
     public static String required(JsonNode body, String field, String fallback) {
         String v = text(body, field, fallback);
         if (v == null || v.isBlank()) {

@@ -98,10 +98,7 @@ public class Experts implements ApiHandlers {
         String url = Json.text(body, "url", before == null ? null : before.url());
         String model = Json.text(body, "model", before == null ? null : before.model());
         String uri = Json.text(body, "uri", before == null ? null : before.uri());
-        String apiKey = Json.text(body, "apiKey", before == null ? null : before.apiKey());
-        if (before != null && apiKey != null && apiKey.equals(SecretCipher.mask(before.apiKey()))) {
-            apiKey = before.apiKey();
-        }
+        String apiKey = Json.secret(body, "apiKey", before == null ? null : before.apiKey());
         switch (type) {
             case openai, http -> {
                 if (url == null || url.isBlank()) {

@@ -3,13 +3,13 @@ package io.larkway.integration;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.larkway.LarkwayProperties;
 import io.larkway.api.ApiException;
+import io.larkway.api.Json;
 import io.larkway.api.Page;
 import io.larkway.integration.Integration.ConnectionMode;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -140,12 +140,12 @@ public class Integrations {
         if (body == null || !body.isObject()) {
             throw ApiException.invalid("the body must be a JSON object");
         }
-        String name = text(body, "name", existing == null ? null : existing.name());
-        String appId = text(body, "appId", existing == null ? null : existing.appId());
-        ConnectionMode mode = enumValue(body, "connectionMode", existing == null ? ConnectionMode.long_connection : existing.connectionMode());
-        String appSecret = secret(body, "appSecret", existing == null ? null : existing.appSecret());
-        String token = secret(body, "verificationToken", existing == null ? null : existing.verificationToken());
-        String encryptKey = secret(body, "encryptKey", existing == null ? null : existing.encryptKey());
+        String name = Json.text(body, "name", existing == null ? null : existing.name());
+        String appId = Json.text(body, "appId", existing == null ? null : existing.appId());
+        ConnectionMode mode = Json.oneOf(body, "connectionMode", ConnectionMode.class, existing == null ? ConnectionMode.long_connection : existing.connectionMode());
+        String appSecret = Json.secret(body, "appSecret", existing == null ? null : existing.appSecret());
+        String token = Json.secret(body, "verificationToken", existing == null ? null : existing.verificationToken());
+        String encryptKey = Json.secret(body, "encryptKey", existing == null ? null : existing.encryptKey());
         if (name == null || name.isBlank()) {
             throw ApiException.invalid("name is required");
         }
@@ -161,12 +161,12 @@ public class Integrations {
         if (name.length() > 200 || appId.length() > 200) {
             throw ApiException.invalid("name and appId are at most 200 characters");
         }
-        String language = text(body, "preferredLanguage", existing == null ? "en" : existing.preferredLanguage());
+        String language = Json.text(body, "preferredLanguage", existing == null ? "en" : existing.preferredLanguage());
         if (!LANGUAGES.contains(language)) {
             throw ApiException.invalid("preferredLanguage must be one of " + LANGUAGES);
         }
-        boolean international = bool(body, "international", existing != null && existing.international());
-        boolean enabled = bool(body, "enabled", existing == null || existing.enabled());
+        boolean international = Json.bool(body, "international", existing != null && existing.international());
+        boolean enabled = Json.bool(body, "enabled", existing == null || existing.enabled());
         boolean autoProvision = existing != null && existing.autoProvision();
         String role = existing == null ? null : existing.autoProvisionRole();
         JsonNode ap = body.get("autoProvision");
@@ -174,8 +174,8 @@ public class Integrations {
             if (!ap.isObject()) {
                 throw ApiException.invalid("autoProvision must be an object {enabled, roleName}");
             }
-            autoProvision = bool(ap, "enabled", autoProvision);
-            role = text(ap, "roleName", role);
+            autoProvision = Json.bool(ap, "enabled", autoProvision);
+            role = Json.text(ap, "roleName", role);
         }
         return new Integration(existing == null ? null : existing.id(), orgId, name.trim(), appId.trim(), appSecret, blankToNull(token),
                 blankToNull(encryptKey), mode, international, language, autoProvision, role, enabled, null, null);
@@ -216,46 +216,6 @@ public class Integrations {
                 rs.getBoolean("international"), rs.getString("preferred_language"), rs.getBoolean("auto_provision"),
                 rs.getString("auto_provision_role"), rs.getBoolean("enabled"), Timestamps.instant(rs, "created_at"),
                 Timestamps.instant(rs, "updated_at"));
-    }
-
-    private static String text(JsonNode body, String field, String fallback) {
-        JsonNode v = body.get(field);
-        if (v == null || v.isNull()) {
-            return fallback;
-        }
-        if (!v.isTextual()) {
-            throw ApiException.invalid(field + " must be a string");
-        }
-        return v.asText();
-    }
-
-    /** Absent, null or the masked form keeps the stored value; "" removes it. */
-    private static String secret(JsonNode body, String field, String stored) {
-        String v = text(body, field, stored);
-        if (v != null && stored != null && v.equals(SecretCipher.mask(stored))) {
-            return stored;
-        }
-        return v;
-    }
-
-    private static boolean bool(JsonNode body, String field, boolean fallback) {
-        JsonNode v = body.get(field);
-        if (v == null || v.isNull()) {
-            return fallback;
-        }
-        if (!v.isBoolean()) {
-            throw ApiException.invalid(field + " must be true or false");
-        }
-        return v.asBoolean();
-    }
-
-    private static ConnectionMode enumValue(JsonNode body, String field, ConnectionMode fallback) {
-        String v = text(body, field, null);
-        if (v == null) {
-            return fallback;
-        }
-        return Arrays.stream(ConnectionMode.values()).filter(m -> m.name().equals(v)).findFirst()
-                .orElseThrow(() -> ApiException.invalid(field + " must be one of " + Arrays.toString(ConnectionMode.values())));
     }
 
     private static String blankToNull(String s) {
