@@ -6,7 +6,6 @@ import io.larkway.integration.Integration;
 import io.larkway.integration.Integrations;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import io.larkway.camel.ConnectionState;
 import io.larkway.camel.ConnectionSupervisor;

@@ -96,6 +96,9 @@ class ConversationTest extends FlowFixture {
         await().atMost(Duration.ofSeconds(5)).until(() -> inTurn.get() == 1);
         p2p(s, "ou_busy", "q2");
         p2p(s, "ou_busy", "q3");
+        // the dev console shows the running turn with its expert and the messages waiting behind it
+        await().atMost(Duration.ofSeconds(5)).until(() -> call("GET", "/actuator/camel/lark", null, null).json().path("lark").path("turns")
+                .findValuesAsText("expertId").contains(s.expertId()));
         await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).size() == 2);
         assertThat(text(LARK.messages(s.app().appId()).get(0))).isEqualTo("answered: q1");
         assertThat(text(LARK.messages(s.app().appId()).get(1))).isEqualTo("answered: q2\nq3");

@@ -6,11 +6,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.larkway.LarkwayTest;
 import io.larkway.camel.LarkCalls;
+import io.larkway.emulator.LarkEmulator;
+import io.larkway.emulator.LarkWebSocketServer;
+import java.time.Duration;
+import static org.awaitility.Awaitility.await;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /** Each integration is its own health component; the liveness group never includes them. */
 class HealthTest extends LarkwayTest {
+    static final LarkWebSocketServer WS = LarkWebSocketServer.on(LARK);
     @Autowired
     LarkCalls calls;
 
@@ -34,6 +39,26 @@ class HealthTest extends LarkwayTest {
             calls.breaker(sick).transitionToClosedState();
         }
         assertThat(calls.breaker(sick).getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    @Test
+    void aLongConnectionThatFailsIsDownWithItsReasonAndUpAgainOnceItRecovers() {
+        LarkEmulator.App app = LARK.newApp();
+        WS.failHandshake(app.appId(), new LarkWebSocketServer.HandshakeFailure(400, "514", "connection limit exceeded", "1000040350"));
+        String key = newOrg();
+        String id = newIntegration(key, app, "long_connection", null).path("id").asText();
+        await().atMost(Duration.ofSeconds(15)).until(() -> "DOWN".equals(component(id).path("status").asText()));
+        assertThat(component(id).path("details").path("reason").asText()).contains("connection limit");
+        assertThat(call("GET", "/actuator/health/liveness", null, null).json().path("status").asText()).isEqualTo("UP");
+
+        WS.clearHandshakeFailure(app.appId());
+        assertThat(call("POST", "/api/integrations/" + id + "/reconnect", key, null).status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(15)).until(() -> "UP".equals(component(id).path("status").asText()));
+        assertThat(component(id).path("details").path("connection").asText()).isEqualTo("connected");
+    }
+
+    private JsonNode component(String integrationId) {
+        return call("GET", "/actuator/health", null, null).json().path("components").path("integrations").path("components").path(integrationId);
     }
 
     @Test
