@@ -36,14 +36,16 @@ class MultiInstanceTest {
     ConfigurableApplicationContext a;
     ConfigurableApplicationContext b;
 
-    ConfigurableApplicationContext start() {
-        return new SpringApplicationBuilder(io.larkway.LarkwayApplication.class).run(
+    ConfigurableApplicationContext start(String... extra) {
+        List<String> args = new ArrayList<>(List.of(
                 "--server.port=0", "--larkway.data-dir=" + dataDir, "--larkway.admin-key=restart-admin",
                 "--larkway.master-key=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
                 "--larkway.lark.feishu-base-url=" + LARK.baseUrl(), "--larkway.lark.lark-base-url=" + LARK.baseUrl(),
                 "--larkway.ingress.claim-lease-seconds=2", "--larkway.ingress.recovery-interval-ms=300",
                 "--larkway.conversation.recovery-interval-ms=300", "--larkway.conversation.window-orphan-grace-seconds=1",
-                "--larkway.conversation.turn-lease-seconds=5", "--larkway.long-connection.sync-interval-ms=500");
+                "--larkway.conversation.turn-lease-seconds=5", "--larkway.long-connection.sync-interval-ms=500"));
+        args.addAll(List.of(extra));
+        return new SpringApplicationBuilder(io.larkway.LarkwayApplication.class).run(args.toArray(String[]::new));
     }
 
     @BeforeEach
@@ -144,6 +146,46 @@ class MultiInstanceTest {
         assertThat(perUser).hasSize(20);
         perUser.forEach((user, texts) -> assertThat(texts).containsExactlyElementsOf(
                 IntStream.range(0, 10).mapToObj(i -> user + " #" + i).toList()));
+    }
+
+    @Test
+    void aTurnWhoseInstanceDiesIsRunAgainByTheOther() throws Exception {
+        // an expert that hangs on its first call (the turn A is running when it dies) and answers later calls
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        io.vertx.core.http.HttpServer expert = LARK.vertx().createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
+            if (calls.incrementAndGet() > 1) {
+                req.response().putHeader("Content-Type", "application/json").end("{\"text\":\"answered after the takeover\"}");
+            }
+        }));
+        expert.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get();
+        try {
+            a.close();
+            a = start("--larkway.conversation.expert-timeout-seconds=60");
+            RestartTest.Bot bot = RestartTest.bot(port(a), 0);
+            String key = bot.key();
+            String httpExpert = RestartTest.post(port(a), "/api/experts", key, Map.of("name", "hangs", "type", "http", "url",
+                    "http://127.0.0.1:" + expert.actualPort() + "/expert")).path("id").asText();
+            String triggerId = RestartTest.get(port(a), "/api/triggers", key).path("items").get(0).path("id").asText();
+            HttpPut.put(port(a), "/api/triggers/" + triggerId, key, Map.of("expertId", httpExpert));
+            RestartTest.say(port(a), bot, "who takes over?");
+            await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() == 1);
+            a.close(); // dies mid-turn: the session keeps its lease and the message stays waiting
+            await().atMost(Duration.ofSeconds(30)).until(() -> LARK.messages(bot.app().appId()).size() == 1);
+            assertThat(FlowFixture.text(LARK.messages(bot.app().appId()).get(0))).isEqualTo("answered after the takeover");
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> LARK.messages(bot.app().appId()).size() == 1);
+        } finally {
+            expert.close();
+        }
+    }
+
+    /** PUT with the test's JSON helper. */
+    static final class HttpPut {
+        static void put(int port, String path, String key, Object body) throws Exception {
+            java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
+                    .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                    .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(RestartTest.JSON.writeValueAsString(body))).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+        }
     }
 
     /** Every answered line, in the order the replies were posted (merged turns answer several lines at once). */
