@@ -9,8 +9,9 @@ public final class Timestamps {
     private Timestamps() {
     }
 
+    /** Millisecond precision, so every timestamp the API shows has the same form. */
     public static OffsetDateTime of(Instant instant) {
-        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+        return instant == null ? null : instant.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).atOffset(ZoneOffset.UTC);
     }
 
     public static Instant instant(java.sql.ResultSet rs, String column) throws java.sql.SQLException {
