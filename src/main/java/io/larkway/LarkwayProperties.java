@@ -16,7 +16,17 @@ public record LarkwayProperties(
         @DefaultValue Ingress ingress,
         @DefaultValue Conversation conversation,
         @DefaultValue Reply reply,
-        @DefaultValue LongConnectionSettings longConnection) {
+        @DefaultValue LongConnectionSettings longConnection,
+        @DefaultValue Experts experts) {
+
+    /** {@code larkway.experts.*}. */
+    public record Experts(@DefaultValue("direct") java.util.List<String> camelSchemes) {
+    }
+
+    @Override
+    public String toString() {
+        return "LarkwayProperties[dataDir=" + dataDir + ", publicBaseUrl=" + publicBaseUrl + "]"; // never the keys
+    }
 
     public record Conversation(
             @DefaultValue("8") int windowMaxMessages,

@@ -43,6 +43,8 @@ public abstract class LarkwayTest {
         registry.add("larkway.lark.feishu-base-url", LARK::baseUrl);
         registry.add("larkway.lark.lark-base-url", LARK::baseUrl);
         registry.add("larkway.ingress.claim-lease-seconds", () -> "2");
+        // the dev console is off the default exposure (Camel's consoles show configuration); tests reach it
+        registry.add("management.endpoints.web.exposure.include", () -> "health,prometheus,info,camel");
         registry.add("larkway.ingress.recovery-interval-ms", () -> "500");
         // time compressed: fast retries, a breaker that opens after a few calls and closes again in seconds
         registry.add("larkway.reply.backoff-initial-ms", () -> "20");

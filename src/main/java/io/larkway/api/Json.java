@@ -24,7 +24,7 @@ public final class Json {
     /** A secret field of a PUT/POST body: absent, null or its masked form keeps {@code stored}; "" removes it. */
     public static String secret(JsonNode body, String field, String stored) {
         String v = text(body, field, stored);
-        return v != null && stored != null && v.equals(io.larkway.integration.SecretCipher.mask(stored)) ? stored : v;
+        return v != null && stored != null && (v.equals(io.larkway.integration.SecretCipher.mask(stored)) || v.equals("****")) ? stored : v;
     }
 
     public static boolean bool(JsonNode body, String field, boolean fallback) {
@@ -36,6 +36,13 @@ public final class Json {
             throw ApiException.invalid(field + " must be true or false");
         }
         return v.asBoolean();
+    }
+
+    /** Refuses a value longer than its column allows, as a 400 rather than a database error. */
+    public static void maxLength(String field, String value, int max) {
+        if (value != null && value.length() > max) {
+            throw ApiException.invalid(field + " is longer than " + max + " characters");
+        }
     }
 
     public static String required(JsonNode body, String field, String fallback) {

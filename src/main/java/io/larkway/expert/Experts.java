@@ -31,7 +31,10 @@ public class Experts implements ApiHandlers {
     private final JdbcClient db;
     private final SecretCipher cipher;
 
-    public Experts(JdbcClient db, KeyMaterial keys) {
+    private final java.util.List<String> camelSchemes;
+
+    public Experts(JdbcClient db, KeyMaterial keys, io.larkway.LarkwayProperties props) {
+        this.camelSchemes = props.experts().camelSchemes();
         this.db = db;
         this.cipher = keys.cipher();
     }
@@ -120,10 +123,20 @@ public class Experts implements ApiHandlers {
                 if (uri == null || uri.isBlank()) {
                     throw ApiException.invalid("uri is required for camel experts (e.g. direct:my-expert)");
                 }
+                // an organisation key must not reach sql:, bean:, file: or another tenant's lark: endpoints
+                String scheme = uri.contains(":") ? uri.substring(0, uri.indexOf(':')) : "";
+                if (!camelSchemes.contains(scheme)) {
+                    throw ApiException.invalid("uri must use one of the schemes " + camelSchemes + " (larkway.experts.camel-schemes)");
+                }
             }
             case echo -> {
             }
         }
+        Json.maxLength("name", name, 200);
+        Json.maxLength("model", model, 200);
+        Json.maxLength("url", url, 2000);
+        Json.maxLength("uri", uri, 2000);
+        Json.maxLength("apiKey", apiKey, 1000);
         return new Expert(null, orgId, name, type, url, model, apiKey == null || apiKey.isEmpty() ? null : apiKey, uri, null, null);
     }
 

@@ -158,9 +158,12 @@ public class Integrations {
         if (mode == ConnectionMode.webhook && (token == null || token.isBlank())) {
             throw ApiException.invalid("verificationToken is required in webhook mode");
         }
-        if (name.length() > 200 || appId.length() > 200) {
-            throw ApiException.invalid("name and appId are at most 200 characters");
-        }
+        Json.maxLength("name", name, 200);
+        Json.maxLength("appId", appId, 200);
+        // secrets are stored encrypted (base64, about 4/3 longer) in 1000-character columns
+        Json.maxLength("appSecret", appSecret, 600);
+        Json.maxLength("verificationToken", token, 600);
+        Json.maxLength("encryptKey", encryptKey, 600);
         String language = Json.text(body, "preferredLanguage", existing == null ? "en" : existing.preferredLanguage());
         if (!LANGUAGES.contains(language)) {
             throw ApiException.invalid("preferredLanguage must be one of " + LANGUAGES);
@@ -177,6 +180,7 @@ public class Integrations {
             autoProvision = Json.bool(ap, "enabled", autoProvision);
             role = Json.text(ap, "roleName", role);
         }
+        Json.maxLength("autoProvision.roleName", role, 200);
         return new Integration(existing == null ? null : existing.id(), orgId, name.trim(), appId.trim(), appSecret, blankToNull(token),
                 blankToNull(encryptKey), mode, international, language, autoProvision, role, enabled, null, null);
     }

@@ -11,6 +11,13 @@ import java.nio.charset.StandardCharsets;
  */
 public record ConnectionEndpoint(String url, String deviceId, int serviceId, ClientConfig clientConfig) {
 
+    /** Without the URL's query: it carries the access key and ticket. */
+    @Override
+    public String toString() {
+        int q = url.indexOf('?');
+        return "ConnectionEndpoint[" + (q < 0 ? url : url.substring(0, q)) + ", device_id=" + deviceId + ", service_id=" + serviceId + "]";
+    }
+
     /** Reads device_id and service_id from the URL wherever they stand; a missing or non-numeric service_id fails. */
     public static ConnectionEndpoint of(String url, ClientConfig config) {
         String query;

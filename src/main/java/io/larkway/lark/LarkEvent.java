@@ -43,6 +43,11 @@ public record LarkEvent(String eventId, String eventType, Instant createTime, St
         throw new IllegalArgumentException("not a Lark event envelope (neither schema 2.0 nor v1 event_callback)");
     }
 
+    @Override
+    public String toString() {
+        return "LarkEvent[" + eventId + ", " + eventType + ", message_id=" + messageId + "]"; // never the token
+    }
+
     private static String messageId(JsonNode event) {
         String id = event.path("message").path("message_id").asText("");
         return id.isEmpty() ? null : id;

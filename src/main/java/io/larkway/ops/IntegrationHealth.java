@@ -50,7 +50,7 @@ public class IntegrationHealth implements CompositeHealthContributor {
 
     private HealthIndicator indicator(Integration integration) {
         return () -> {
-            Health.Builder health = Health.up().withDetail("mode", integration.connectionMode().name()).withDetail("appId", integration.appId());
+            Health.Builder health = Health.up().withDetail("mode", integration.connectionMode().name());
             CircuitBreaker breaker = calls.breaker(integration.id());
             health.withDetail("replyBreaker", breaker.getState().name());
             if (breaker.getState() == CircuitBreaker.State.OPEN) {

@@ -35,7 +35,10 @@ public class IntegrationTester {
             // a fresh token, not the cached one: the test must prove the credentials as they are now
             BotInfo info = lark.fetchTenantToken(app).thenCompose(token -> lark.botInfo(app, token)).join();
             out.put("ok", true);
-            out.put("bot", Map.of("openId", String.valueOf(info.openId()), "name", String.valueOf(info.name())));
+            Map<String, Object> bot = new LinkedHashMap<>();
+            bot.put("openId", info.openId());
+            bot.put("name", info.name());
+            out.put("bot", bot);
         } catch (RuntimeException e) {
             LarkApiException failure = LarkApiClient.unwrap(e);
             LOG.info("Integration test failed integrationId={} appId={}: {}", integration.id(), integration.appId(), failure.getMessage());

@@ -156,5 +156,12 @@ class ExpertsTest extends FlowFixture {
         assertThat(call("POST", "/api/experts", key, Map.of("name", "x", "type", "camel")).text("message")).contains("uri is required");
         assertThat(call("POST", "/api/experts", key, Map.of("name", "x", "type", "telepathy")).status()).isEqualTo(400);
         assertThat(call("POST", "/api/experts", key, Map.of("name", "x", "type", "http", "url", "ftp://x")).text("message")).contains("http(s) URL");
+        // an organisation key must not reach the service's own endpoints (its database, beans, files, other tenants' bots)
+        for (String uri : List.of("sql:SELECT app_secret_enc FROM integrations", "bean:integrations", "file:/etc", "lark:send?integrationId=x")) {
+            Answer refused = call("POST", "/api/experts", key, Map.of("name", "x", "type", "camel", "uri", uri));
+            assertThat(refused.status()).as(uri).isEqualTo(400);
+            assertThat(refused.text("message")).contains("direct");
+        }
+        assertThat(call("POST", "/api/experts", key, Map.of("name", "x".repeat(201), "type", "echo")).status()).isEqualTo(400);
     }
 }

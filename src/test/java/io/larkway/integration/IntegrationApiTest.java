@@ -139,9 +139,10 @@ class IntegrationApiTest extends LarkwayTest {
         "{\"name\":\"n\",\"appId\":7,\"appSecret\":\"s\"}|appId must be a string",
         "{\"name\":\"n\"|not valid JSON",
         "[1,2]|must be a JSON object",
+        "{\"name\":\"n\",\"appId\":\"a\",\"appSecret\":\"%s\"}|appSecret is longer than 600",
     })
     void invalidBodiesAnswer400WithAMessage(String body, String message) {
-        Answer a = call("POST", "/api/integrations", newOrg(), body);
+        Answer a = call("POST", "/api/integrations", newOrg(), body.replace("%s", "s".repeat(900)));
         assertThat(a.status()).isEqualTo(400);
         assertThat(a.text("error")).isEqualTo("invalid_request");
         assertThat(a.text("message")).contains(message);
