@@ -33,6 +33,10 @@ public class EventInbox {
     public static final String MESSAGE_ID = "larkwayMessageId";
     public static final String INBOX_ID = "larkwayInboxId";
     public static final String OUTCOME = "larkwayOutcome";
+    /** The claim an event was queued with (epoch ms); dispatch takes it only if still unchanged. */
+    public static final String CLAIMED_UNTIL = "larkwayInboxClaimedUntil";
+    /** Attempts after which an event that keeps failing is given up (and shown as an error). */
+    static final int MAX_ATTEMPTS = 5;
 
     private static final Logger LOG = LoggerFactory.getLogger(EventInbox.class);
 
@@ -44,8 +48,11 @@ public class EventInbox {
     private final Clock clock;
     private final MeterRegistry meters;
     private final ObjectMapper json;
+    private final io.larkway.ops.RecentErrors errors;
 
-    public EventInbox(JdbcClient db, LarkwayProperties props, InstanceId instance, Clock clock, MeterRegistry meters, ObjectMapper json) {
+    public EventInbox(JdbcClient db, LarkwayProperties props, InstanceId instance, Clock clock, MeterRegistry meters, ObjectMapper json,
+            io.larkway.ops.RecentErrors errors) {
+        this.errors = errors;
         this.db = db;
         this.config = props.ingress();
         this.instance = instance.toString();
@@ -72,13 +79,14 @@ public class EventInbox {
             return Outcome.stale;
         }
         String payload = json.writeValueAsString(event.event());
+        Instant until = now.plusSeconds(config.claimLeaseSeconds()).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         var keys = new org.springframework.jdbc.support.GeneratedKeyHolder();
         try {
             db.sql("""
                     INSERT INTO inbound_events (integration_id, event_id, message_id, event_type, create_time, payload, state,
                       accepted_at, claimed_by, claimed_until) VALUES (?, ?, ?, ?, ?, ?, 'accepted', ?, ?, ?)""")
                     .params(integrationId, event.eventId(), event.messageId(), event.eventType(), Timestamps.of(event.createTime()), payload,
-                            Timestamps.of(now), instance, Timestamps.of(now.plusSeconds(config.claimLeaseSeconds())))
+                            Timestamps.of(now), instance, Timestamps.of(until))
                     .update(keys, "id");
         } catch (DuplicateKeyException e) {
             meters.counter("larkway.events.duplicates", "integration", integrationId).increment();
@@ -87,11 +95,33 @@ public class EventInbox {
         }
         LOG.info("Event accepted integrationId={} event_id={} message_id={} type={}", integrationId, event.eventId(), event.messageId(),
                 event.eventType());
-        fill(out, new Pending(keys.getKey().longValue(), integrationId, event.eventId(), event.eventType(), event.messageId(), payload));
+        fill(out, new Pending(keys.getKey().longValue(), integrationId, event.eventId(), event.eventType(), event.messageId(), payload,
+                until.toEpochMilli()));
         return Outcome.accepted;
     }
 
-    /** Marks an accepted event as handed on; it stays as a dedupe record until the retention ends. */
+    /**
+     * Takes the event for dispatch on this instance, if its claim is still the one it was queued
+     * with: an event queued here whose lease ran out may meanwhile have been taken up elsewhere.
+     * Header {@code larkwayInboxTaken}.
+     */
+    public void take(Exchange exchange) {
+        Message m = exchange.getMessage();
+        Long id = m.getHeader(INBOX_ID, Long.class);
+        exchange.setProperty(INBOX_ID, id);
+        Instant claimed = Instant.ofEpochMilli(m.getHeader(CLAIMED_UNTIL, 0L, Long.class));
+        Instant until = clock.instant().plusSeconds(config.claimLeaseSeconds());
+        boolean taken = id != null && db.sql("UPDATE inbound_events SET state = 'dispatching', claimed_until = ? "
+                + "WHERE id = ? AND state = 'accepted' AND claimed_by = ? AND claimed_until = ?")
+                .params(Timestamps.of(until), id, instance, Timestamps.of(claimed)).update() == 1;
+        if (!taken) {
+            LOG.info("Event already taken up elsewhere integrationId={} event_id={} message_id={}", m.getHeader(INTEGRATION_ID),
+                    m.getHeader(EVENT_ID), m.getHeader(MESSAGE_ID));
+        }
+        m.setHeader("larkwayInboxTaken", taken);
+    }
+
+    /** Marks a dispatched event done; it stays as a dedupe record until the retention ends. */
     public void done(Exchange exchange) {
         // the property: later stages may replace the message's headers
         Long id = exchange.getProperty(INBOX_ID, Long.class);
@@ -100,25 +130,50 @@ public class EventInbox {
         }
     }
 
+    /** Dispatch failed: the event stays taken and is tried again once its lease runs out (up to a limit). */
+    public void failed(Exchange exchange) {
+        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        String reason = e == null ? "unknown" : e.getClass().getSimpleName() + ": " + e.getMessage();
+        String integrationId = exchange.getMessage().getHeader(INTEGRATION_ID, String.class);
+        String messageId = exchange.getMessage().getHeader(MESSAGE_ID, String.class);
+        LOG.error("Dispatch failed, will retry integrationId={} message_id={}: {}", integrationId, messageId, reason);
+        errors.record(integrationId, "dispatch", "dispatch failed, will retry: " + reason, messageId);
+    }
+
     /** Claims accepted events whose lease ran out (their instance died or restarted) for this instance. */
     public List<Pending> claimExpired(int max) {
         Instant now = clock.instant();
-        Instant until = now.plusSeconds(config.claimLeaseSeconds());
-        List<Long> candidates = db.sql("SELECT id FROM inbound_events WHERE state = 'accepted' AND claimed_until < ? ORDER BY id LIMIT ?")
+        Instant lease = now.plusSeconds(config.claimLeaseSeconds()).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        List<Long> candidates = db.sql("SELECT id FROM inbound_events WHERE state IN ('accepted', 'dispatching') AND claimed_until < ? ORDER BY id LIMIT ?")
                 .params(Timestamps.of(now), max).query(Long.class).list();
-        return candidates.stream()
-                .filter(id -> db.sql("UPDATE inbound_events SET claimed_by = ?, claimed_until = ? WHERE id = ? AND state = 'accepted' AND claimed_until < ?")
-                        .params(instance, Timestamps.of(until), id, Timestamps.of(now)).update() == 1)
-                .map(id -> db.sql("SELECT id, integration_id, event_id, event_type, message_id, payload FROM inbound_events WHERE id = ?").param(id)
-                        .query((rs, n) -> new Pending(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6)))
-                        .single())
-                .peek(p -> LOG.info("Resuming accepted event integrationId={} event_id={} message_id={}", p.integrationId(), p.eventId(), p.messageId()))
-                .toList();
+        List<Pending> resumed = new java.util.ArrayList<>();
+        for (long id : candidates) {
+            if (db.sql("UPDATE inbound_events SET state = 'accepted', claimed_by = ?, claimed_until = ?, attempts = attempts + 1 "
+                    + "WHERE id = ? AND state IN ('accepted', 'dispatching') AND claimed_until < ?")
+                    .params(instance, Timestamps.of(lease), id, Timestamps.of(now)).update() != 1) {
+                continue; // another instance took it up first
+            }
+            var row = db.sql("SELECT integration_id, event_id, event_type, message_id, payload, attempts FROM inbound_events WHERE id = ?").param(id)
+                    .query().singleRow();
+            Pending p = new Pending(id, (String) row.get("integration_id"), (String) row.get("event_id"), (String) row.get("event_type"),
+                    (String) row.get("message_id"), String.valueOf(row.get("payload")), lease.toEpochMilli());
+            if (((Number) row.get("attempts")).intValue() > MAX_ATTEMPTS) {
+                db.sql("UPDATE inbound_events SET state = 'failed', done_at = ? WHERE id = ?").params(Timestamps.of(now), id).update();
+                LOG.error("Event given up after {} attempts integrationId={} event_id={} message_id={}", MAX_ATTEMPTS, p.integrationId(), p.eventId(),
+                        p.messageId());
+                errors.record(p.integrationId(), "dispatch", "event given up after " + MAX_ATTEMPTS + " attempts", p.messageId());
+                continue;
+            }
+            LOG.info("Resuming accepted event integrationId={} event_id={} message_id={}", p.integrationId(), p.eventId(), p.messageId());
+            resumed.add(p);
+        }
+        return resumed;
+
     }
 
     /** Forgets dedupe records older than the retention; unfinished events are never purged. */
     public int purge() {
-        return db.sql("DELETE FROM inbound_events WHERE state <> 'accepted' AND accepted_at < ?")
+        return db.sql("DELETE FROM inbound_events WHERE state IN ('done', 'failed') AND accepted_at < ?")
                 .param(Timestamps.of(clock.instant().minusSeconds(config.dedupeRetentionHours() * 3600L))).update();
     }
 
@@ -134,11 +189,12 @@ public class EventInbox {
         out.setHeader(EVENT_ID, p.eventId());
         out.setHeader(EVENT_TYPE, p.eventType());
         out.setHeader(MESSAGE_ID, p.messageId());
+        out.setHeader(CLAIMED_UNTIL, p.claimedUntil());
         out.setBody(p.payload());
     }
 
     /** An accepted event not yet handed on. */
-    public record Pending(long id, String integrationId, String eventId, String eventType, String messageId, String payload) {
+    public record Pending(long id, String integrationId, String eventId, String eventType, String messageId, String payload, long claimedUntil) {
     }
 
 }

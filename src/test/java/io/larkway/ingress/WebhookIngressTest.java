@@ -161,6 +161,20 @@ class WebhookIngressTest extends LarkwayTest {
     }
 
     @Test
+    void otherEventTypesAreAcceptedAndDoneNotResumedAgainAndAgain() {
+        Hook h = hook(null);
+        String eventId = id();
+        var envelope = h.sender().messageEnvelope(eventId, "om_" + id(), "group", "oc", "ou", "x", Instant.now(), null);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) envelope.path("header")).put("event_type", "im.chat.member.bot.added_v1");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) envelope).putObject("event").put("chat_id", "oc_new");
+        assertThat(WebhookSender.post(h.url(), h.sender().wrap(envelope.toString(), false)).statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5)).until(() -> "done".equals(state(h.id(), eventId)));
+        // well past the 2 s test lease: still done, never resumed
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> "done".equals(state(h.id(), eventId)));
+        assertThat(db.sql("SELECT attempts FROM inbound_events WHERE event_id = ?").param(eventId).query(Integer.class).single()).isZero();
+    }
+
+    @Test
     void staleEventsAreAcknowledgedAndDropped() {
         Hook h = hook(null);
         String eventId = id();
