@@ -66,7 +66,10 @@ public class LarkReplies {
      */
     public void addTyping(Exchange exchange) {
         Message m = exchange.getMessage();
-        Integration integration = integration(m);
+        Integration integration = integrations.find(m.getHeader("larkwayIntegrationId", String.class)).orElse(null);
+        if (integration == null) {
+            return; // deleted meanwhile: the reply goes to a dead letter, the turn still ends
+        }
         String messageId = m.getHeader("larkwayMessageId", String.class);
         ObjectNode body = json.createObjectNode();
         body.putObject("reaction_type").put("emoji_type", config.typingEmoji());
@@ -91,8 +94,12 @@ public class LarkReplies {
             return;
         }
         String messageId = m.getHeader("larkwayMessageId", String.class);
+        Integration integration = integrations.find(m.getHeader("larkwayIntegrationId", String.class)).orElse(null);
+        if (integration == null) {
+            return;
+        }
         try {
-            calls.call(integration(m), "DELETE", "/open-apis/im/v1/messages/" + messageId + "/reactions/" + reaction, null);
+            calls.call(integration, "DELETE", "/open-apis/im/v1/messages/" + messageId + "/reactions/" + reaction, null);
         } catch (RuntimeException e) {
             failedSideCall(m.getHeader("larkwayIntegrationId", String.class), messageId, "typing reaction removal", e);
         }

@@ -104,7 +104,8 @@ public class ExpertCalls {
         if (expert.apiKey() != null) {
             request.header("Authorization", "Bearer " + expert.apiKey());
         }
-        HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        // the whole answer within the timeout: HttpRequest.timeout alone only bounds the wait for the headers
+        HttpResponse<byte[]> response = within(http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray()));
         if (response.statusCode() / 100 != 2) {
             throw new ExpertException("http expert answered HTTP " + response.statusCode());
         }
@@ -130,7 +131,17 @@ public class ExpertCalls {
         if (expert.apiKey() != null) {
             request.header("Authorization", "Bearer " + expert.apiKey());
         }
-        HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        HttpResponse<InputStream> response = within(http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofInputStream()));
+        // a server that stalls mid-stream: closing the body at the deadline ends the read with an IOException
+        long left = Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+        java.util.concurrent.CompletableFuture.delayedExecutor(left, java.util.concurrent.TimeUnit.MILLISECONDS).execute(() -> {
+            try {
+                response.body().close();
+            } catch (java.io.IOException ignored) {
+                // already closed
+            }
+        });
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             if (response.statusCode() / 100 != 2) {
                 throw new ExpertException("openai expert answered HTTP " + response.statusCode());
@@ -161,6 +172,15 @@ public class ExpertCalls {
                 throw new ExpertException("openai expert streamed no text");
             }
             return text.toString();
+        }
+    }
+
+    private <T> HttpResponse<T> within(java.util.concurrent.CompletableFuture<HttpResponse<T>> call) throws Exception {
+        try {
+            return call.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            call.cancel(true);
+            throw new ExpertException("the expert did not answer within " + timeout.toSeconds() + " s");
         }
     }
 

@@ -16,6 +16,8 @@ public class BotIdentities {
     private final LarkApiClient lark;
     private final LarkwayProperties props;
     private final Map<String, BotInfo> bots = new ConcurrentHashMap<>();
+    private final Map<String, Long> failures = new ConcurrentHashMap<>();
+    private static final long FAILURE_PAUSE_MS = 60_000;
 
     public BotIdentities(LarkApiClient lark, LarkwayProperties props) {
         this.lark = lark;
@@ -28,7 +30,19 @@ public class BotIdentities {
         if (known != null) {
             return known;
         }
-        return refresh(integration);
+        Long failedAt = failures.get(integration.id());
+        if (failedAt != null && System.currentTimeMillis() - failedAt < FAILURE_PAUSE_MS) {
+            throw new IllegalStateException("bot info unavailable (Lark failed less than a minute ago; not asked again yet)");
+        }
+        try {
+            BotInfo fresh = refresh(integration);
+            failures.remove(integration.id());
+            return fresh;
+        } catch (RuntimeException e) {
+            // one tenant's broken credentials must not cost every one of its messages a Lark round trip
+            failures.put(integration.id(), System.currentTimeMillis());
+            throw e;
+        }
     }
 
     public BotInfo refresh(Integration integration) {
@@ -44,5 +58,6 @@ public class BotIdentities {
     @EventListener
     void changed(IntegrationChanged change) {
         bots.remove(change.id());
+        failures.remove(change.id());
     }
 }

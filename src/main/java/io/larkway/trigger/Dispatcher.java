@@ -80,10 +80,13 @@ public class Dispatcher {
         m.setHeader("larkwayChatSelected", trigger.groupChats().contains(chatId));
         m.setHeader("larkwayWindowSeconds", trigger.aggregationWindowSeconds());
         m.setHeader("larkwaySessionTimeoutSeconds", trigger.sessionTimeoutSeconds());
-        String botOpenId = null;
+        // only group chats need the bot's identity (mention_only); direct chats use it when already known
+        BotInfo known = bots.cached(integrationId);
+        String botOpenId = known == null ? null : known.openId();
         try {
-            BotInfo bot = bots.of(integration);
-            botOpenId = bot.openId();
+            if (botOpenId == null && !"p2p".equals(chatType)) {
+                botOpenId = bots.of(integration).openId();
+            }
         } catch (RuntimeException e) {
             String reason = LarkApiClient.unwrap(e).getMessage();
             LOG.warn("Bot info unavailable integrationId={} message_id={}: {}", integrationId, m.getHeader("larkwayMessageId"), reason);

@@ -60,6 +60,12 @@ class ExpertsTest extends FlowFixture {
                         });
                     }
                 }
+                case "/stall/v1/chat/completions" -> {
+                    // headers and a first chunk, then nothing: the expert timeout must still end the turn
+                    req.response().setChunked(true).putHeader("Content-Type", "text/event-stream");
+                    req.response().write("data: " + JSON.createObjectNode().set("choices", JSON.createArrayNode().add(JSON.createObjectNode()
+                            .set("delta", JSON.createObjectNode().put("content", "Half an ans")))) + "\n\n");
+                }
                 case "/plain/v1/chat/completions" -> req.response().putHeader("Content-Type", "application/json")
                         .end("{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\"plain answer\"}}]}");
                 case "/http-expert" -> req.response().putHeader("Content-Type", "application/json")
@@ -102,6 +108,19 @@ class ExpertsTest extends FlowFixture {
         assertThat(request.path("messages").get(request.path("messages").size() - 1).path("content").asText()).isEqualTo("stream please");
         // the API key is a secret: masked in answers
         assertThat(call("GET", "/api/experts/" + s.expertId(), s.key(), null).raw()).doesNotContain("sk-test-secret-key").contains("****-key");
+    }
+
+    @Test
+    void anExpertThatStallsMidStreamEndsItsCardWithTheApology() {
+        Setup s = setup(Map.of("name", "gpt", "type", "openai", "url", base() + "/stall", "model", "m-3"), Map.of());
+        String messageId = p2p(s, "ou_stall", "tell me everything");
+        String apology = props.conversation().expertFailureReply();
+        await().atMost(Duration.ofSeconds(15)).until(() -> LARK.messages(s.app().appId()).stream()
+                .anyMatch(m -> m.kind().equals("patch") && m.content().contains(apology)));
+        // one card, finished with the apology; no second message
+        assertThat(LARK.messages(s.app().appId()).stream().filter(m -> !m.kind().equals("patch"))).hasSize(1)
+                .allMatch(m -> m.msgType().equals("interactive"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> LARK.requests("DELETE", "/open-apis/im/v1/messages/" + messageId + "/reactions/.*").size() == 1);
     }
 
     @Test
