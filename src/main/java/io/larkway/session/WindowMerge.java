@@ -41,7 +41,10 @@ public class WindowMerge implements AggregationStrategy {
         m.setHeader("larkwayWindowOpenedAt", opened);
         m.setHeader("larkwayMessageIds", ids);
         long capMs = windowMs * config.windowMaxWaitFactor();
-        m.setHeader("larkwayWindowTimeoutMs", Math.max(1, Math.min(windowMs, opened + capMs - now)));
+        long timeoutMs = Math.max(1, Math.min(windowMs, opened + capMs - now));
+        m.setHeader("larkwayWindowTimeoutMs", timeoutMs);
+        // the aggregator may read the timeout off the incoming exchange rather than the merged one
+        in.setHeader("larkwayWindowTimeoutMs", timeoutMs);
         m.setHeader("larkwayWindowUpdatedAt", now);
         m.setBody(text);
         return merged;

@@ -45,6 +45,22 @@ class ConversationTest extends FlowFixture {
     }
 
     @Test
+    void aSlidingWindowNeverOutlivesItsTimeCap() {
+        // window 2 s, cap 4 x 2 s: a message every 1.2 s keeps sliding it, yet it closes after about 8 s (before the 8-message cap)
+        Setup s = setup(Map.of("name", "echo", "type", "echo"), Map.of("aggregationWindowSeconds", 2));
+        long start = System.currentTimeMillis();
+        int sent = 0;
+        while (LARK.messages(s.app().appId()).isEmpty() && System.currentTimeMillis() - start < 14000) {
+            p2p(s, "ou_slide", "s" + sent++);
+            await().pollDelay(Duration.ofMillis(1200)).until(() -> true);
+        }
+        long closedAfter = System.currentTimeMillis() - start;
+        assertThat(LARK.messages(s.app().appId())).isNotEmpty();
+        assertThat(closedAfter).isBetween(7000L, 11000L);
+        assertThat(text(LARK.messages(s.app().appId()).get(0)).split("\n").length).isLessThan(8).isGreaterThan(4);
+    }
+
+    @Test
     void sessionTimeoutStartsANewConversationAndNewEndsOne() {
         Setup s = setup(Map.of("name", "echo", "type", "echo"), Map.of("sessionTimeoutSeconds", 2));
         p2p(s, "ou_sess", "first");
