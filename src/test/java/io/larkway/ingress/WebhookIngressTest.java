@@ -101,6 +101,21 @@ class WebhookIngressTest extends LarkwayTest {
     }
 
     @Test
+    void oversizedChunkedBodyWithoutALengthIs413AndSmallChunkedBodiesStillWork() throws Exception {
+        Hook h = hook(null);
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        // a publisher of unknown length makes the JDK client send chunked, without Content-Length
+        java.util.function.Function<byte[], java.net.http.HttpRequest> chunked = bytes -> java.net.http.HttpRequest.newBuilder(java.net.URI.create(h.url()))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(bytes))).build();
+        var big = http.send(chunked.apply(("{\"pad\":\"" + "x".repeat(1_100_000) + "\"}").getBytes()), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(big.statusCode()).isEqualTo(413);
+        var challenge = http.send(chunked.apply(h.sender().challenge("chunked").body()), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(challenge.statusCode()).isEqualTo(200);
+        assertThat(challenge.body()).isEqualTo("{\"challenge\":\"chunked\"}");
+    }
+
+    @Test
     void unknownDisabledAndLongConnectionIntegrations() {
         Hook h = hook(null);
         Delivery d = h.sender().challenge("x");
