@@ -49,6 +49,15 @@ public class ConnectionSupervisor {
     private final Clock clock;
     private final ObjectMapper json;
     private final Map<String, LongConnection> connections = new ConcurrentHashMap<>();
+    /** The operator action each integration last had carried out here. */
+    private final Map<String, String> appliedCommands = new ConcurrentHashMap<>();
+    private ConnectionCommands commands;
+
+    /** Set by Spring after construction (keeps the constructor as the long-connection tests build it). */
+    @org.springframework.beans.factory.annotation.Autowired
+    void setCommands(ConnectionCommands commands) {
+        this.commands = commands;
+    }
     private volatile EventSink sink;
 
     public ConnectionSupervisor(Vertx larkVertx, Integrations integrations, LarkwayProperties props, InstanceId instanceId, Clock clock,
@@ -75,6 +84,10 @@ public class ConnectionSupervisor {
             throw new IllegalStateException("another lark:events consumer is already running; long-connection events go to exactly one route");
         }
         sink = consumer;
+        if (commands != null) {
+            // actions taken before this instance started are history: a restart resets connections
+            commands.all().forEach(c -> appliedCommands.put(c.integrationId(), c.id()));
+        }
         var enabled = integrations.enabled(ConnectionMode.long_connection);
         LOG.info("Long connections starting for {} integration(s) on instance {}", enabled.size(), instanceId);
         enabled.forEach(this::startOrRestart);
@@ -131,6 +144,19 @@ public class ConnectionSupervisor {
                 startOrRestart(fresh);
             }
         });
+        if (commands != null) {
+            for (ConnectionCommands.Command c : commands.all()) {
+                if (c.id().equals(appliedCommands.put(c.integrationId(), c.id())) || !wanted.containsKey(c.integrationId())) {
+                    continue;
+                }
+                LOG.info("Long connection {} requested through another instance integrationId={}", c.command(), c.integrationId());
+                if ("disconnect".equals(c.command())) {
+                    stopIdle(c.integrationId());
+                } else {
+                    startOrRestart(wanted.get(c.integrationId()));
+                }
+            }
+        }
         connections.forEach((id, c) -> {
             if (!wanted.containsKey(id) && c.state() != ConnectionState.disabled) {
                 LOG.info("Long connection closed after a change made elsewhere integrationId={}", id);
@@ -144,12 +170,25 @@ public class ConnectionSupervisor {
         if (sink == null) {
             throw new IllegalStateException("no lark:events consumer is running on this instance");
         }
+        share(integration.id(), "reconnect");
         LOG.info("Long connection reconnect requested integrationId={}", integration.id());
         return startOrRestart(integration).status();
     }
 
     /** Operator action: close the socket and stay idle until reconnect, an update or a restart. */
     public synchronized void disconnect(String integrationId) {
+        share(integrationId, "disconnect");
+        stopIdle(integrationId);
+    }
+
+    /** Records an operator action for the other instances (they carry it out on their next reconcile). */
+    private void share(String integrationId, String command) {
+        if (commands != null) {
+            appliedCommands.put(integrationId, commands.request(integrationId, command).id());
+        }
+    }
+
+    private void stopIdle(String integrationId) {
         LongConnection c = connections.get(integrationId);
         if (c != null) {
             c.stop(ConnectionState.idle, "disconnect requested");

@@ -101,6 +101,31 @@ class MultiInstanceTest {
     }
 
     @Test
+    void reconnectAndDisconnectReachEveryInstance() throws Exception {
+        LarkEmulator.App app = LARK.newApp();
+        WS.failHandshake(app.appId(), new LarkWebSocketServer.HandshakeFailure(400, "514", "connection limit exceeded", "1000040350"));
+        String key = RestartTest.post(port(a), "/api/orgs", "restart-admin", Map.of("name", "ops")).path("apiKey").asText();
+        String id = RestartTest.post(port(a), "/api/integrations", key, Map.of("name", "lc", "appId", app.appId(), "appSecret", app.appSecret(),
+                "connectionMode", "long_connection")).path("id").asText();
+        await().atMost(Duration.ofSeconds(20)).until(() -> states(id, key).equals(List.of("unhealthy", "unhealthy")));
+        WS.clearHandshakeFailure(app.appId());
+        // the operator acts once, through instance A; B follows
+        RestartTest.post(port(a), "/api/integrations/" + id + "/reconnect", key, Map.of());
+        await().atMost(Duration.ofSeconds(20)).until(() -> WS.open(app.appId()).size() == 2 && states(id, key).equals(List.of("connected", "connected")));
+        RestartTest.post(port(b), "/api/integrations/" + id + "/disconnect", key, Map.of());
+        await().atMost(Duration.ofSeconds(20)).until(() -> WS.open(app.appId()).isEmpty());
+    }
+
+    /** The connection state on instance A and on instance B. */
+    private List<String> states(String integrationId, String key) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (ConfigurableApplicationContext c : List.of(a, b)) {
+            out.add(c.getBean(io.larkway.camel.ConnectionSupervisor.class).status(integrationId).map(st -> st.state().name()).orElse("none"));
+        }
+        return out;
+    }
+
+    @Test
     void aWindowOpenOnAStoppedInstanceCompletesOnTheOther() throws Exception {
         RestartTest.Bot bot = RestartTest.bot(port(a), 2);
         RestartTest.say(port(a), bot, "opened on A");

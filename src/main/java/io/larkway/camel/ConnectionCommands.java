@@ -1,0 +1,44 @@
+package io.larkway.camel;
+
+import io.larkway.integration.Timestamps;
+import java.time.Clock;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/** Operator actions on long connections, shared through the database so that every instance carries them out. */
+@Component
+public class ConnectionCommands {
+    /** One action: {@code reconnect} or {@code disconnect}; {@code id} tells a new action from one already carried out. */
+    public record Command(String integrationId, String id, String command) {
+    }
+
+    private final JdbcClient db;
+    private final Clock clock;
+
+    public ConnectionCommands(JdbcClient db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    /** Records the latest action for an integration; answers it. */
+    public Command request(String integrationId, String command) {
+        Command c = new Command(integrationId, UUID.randomUUID().toString(), command);
+        if (db.sql("UPDATE connection_commands SET id = ?, command = ?, requested_at = ? WHERE integration_id = ?")
+                .params(c.id(), command, Timestamps.of(clock.instant()), integrationId).update() == 0) {
+            try {
+                db.sql("INSERT INTO connection_commands (integration_id, id, command, requested_at) VALUES (?, ?, ?, ?)")
+                        .params(integrationId, c.id(), command, Timestamps.of(clock.instant())).update();
+            } catch (org.springframework.dao.DuplicateKeyException raced) {
+                return request(integrationId, command);
+            }
+        }
+        return c;
+    }
+
+    public List<Command> all() {
+        return db.sql("SELECT integration_id, id, command FROM connection_commands")
+                .query((rs, n) -> new Command(rs.getString(1), rs.getString(2), rs.getString(3))).list();
+    }
+}
