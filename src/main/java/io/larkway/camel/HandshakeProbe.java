@@ -2,10 +2,8 @@ package io.larkway.camel;
 
 import io.larkway.LarkwayProperties;
 import io.larkway.integration.Integration;
-import io.larkway.lark.LongConnectionException;
 import io.larkway.ops.LongConnectionProbe;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import java.util.LinkedHashMap;
@@ -53,7 +51,7 @@ public class HandshakeProbe implements LongConnectionProbe {
             Thread.currentThread().interrupt();
             error = "interrupted";
         } catch (ExecutionException | CompletionException e) {
-            error = describe(e.getCause() == null ? e : e.getCause());
+            error = LongConnection.asConnectionFailure(e.getCause() == null ? e : e.getCause()).getMessage();
         }
         if (error != null) {
             LOG.info("Long connection probe failed integrationId={} appId={}: {}", integration.id(), integration.appId(), error);
@@ -63,17 +61,5 @@ public class HandshakeProbe implements LongConnectionProbe {
                 : supervisor.status(integration.id()).map(s -> s.state().name()).orElse(ConnectionState.idle.name()));
         out.put("lastError", error);
         return out;
-    }
-
-    private static String describe(Throwable t) {
-        while (t instanceof CompletionException && t.getCause() != null) {
-            t = t.getCause();
-        }
-        if (t instanceof UpgradeRejectedException rejected) {
-            Map<String, String> headers = new LinkedHashMap<>();
-            rejected.getHeaders().forEach(h -> headers.put(h.getKey(), h.getValue()));
-            return LongConnectionException.handshake(rejected.getStatus(), headers).getMessage();
-        }
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 }

@@ -85,6 +85,17 @@ public class LarkCalls {
         }
     }
 
+    /** {@code POST /open-apis/im/v1/messages?receive_id_type=…} (body with receive_id); answers the new message id. */
+    public String sendMessage(Integration integration, String receiveIdType, Object body) {
+        return call(integration, "POST", "/open-apis/im/v1/messages?receive_id_type=" + receiveIdType, body).path("data").path("message_id").asText(null);
+    }
+
+    /** {@code POST /open-apis/im/v1/messages/{id}/reply}; answers the new message id. */
+    public String replyTo(Integration integration, String messageId, Object body) {
+        return call(integration, "POST", "/open-apis/im/v1/messages/" + java.net.URLEncoder.encode(messageId, java.nio.charset.StandardCharsets.UTF_8)
+                + "/reply", body).path("data").path("message_id").asText(null);
+    }
+
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);

@@ -63,8 +63,7 @@ public class LarkProducer extends DefaultProducer {
         String msgType = msgType(m);
         ObjectNode body = content(m, msgType).put("receive_id", receiveId);
         putUuid(m, integration, body, "send/" + msgType + "/" + type + "/" + receiveId);
-        JsonNode answer = getEndpoint().calls().call(integration, "POST", MESSAGES + "?receive_id_type=" + type, body);
-        m.setHeader(LarkConstants.RESPONSE_MESSAGE_ID, answer.path("data").path("message_id").asText(null));
+        m.setHeader(LarkConstants.RESPONSE_MESSAGE_ID, getEndpoint().calls().sendMessage(integration, type, body));
     }
 
     private void reply(Message m, Integration integration) {
@@ -72,8 +71,7 @@ public class LarkProducer extends DefaultProducer {
         String msgType = msgType(m);
         ObjectNode body = content(m, msgType).put("reply_in_thread", config.isReplyInThread());
         putUuid(m, integration, body, "reply/" + msgType);
-        JsonNode answer = getEndpoint().calls().call(integration, "POST", MESSAGES + "/" + segment(messageId) + "/reply", body);
-        m.setHeader(LarkConstants.RESPONSE_MESSAGE_ID, answer.path("data").path("message_id").asText(null));
+        m.setHeader(LarkConstants.RESPONSE_MESSAGE_ID, getEndpoint().calls().replyTo(integration, messageId, body));
     }
 
     /** Only the bot's own card can be updated, never the inbound message: so no fallback to larkwayMessageId. */

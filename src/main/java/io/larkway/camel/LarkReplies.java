@@ -1,6 +1,5 @@
 package io.larkway.camel;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.larkway.LarkwayProperties;
@@ -227,15 +226,10 @@ public class LarkReplies {
         Integration integration = integrations.find(reply.integrationId())
                 .orElseThrow(() -> new IllegalStateException("integration " + reply.integrationId() + " no longer exists"));
         ObjectNode body = json.createObjectNode().put("msg_type", part.msgType()).put("content", part.content()).put("uuid", part.uuid());
-        JsonNode answer;
         if (reply.asReply()) {
-            body.put("reply_in_thread", reply.inThread());
-            answer = calls.call(integration, "POST", "/open-apis/im/v1/messages/" + reply.messageId() + "/reply", body);
-        } else {
-            body.put("receive_id", reply.chatId());
-            answer = calls.call(integration, "POST", "/open-apis/im/v1/messages?receive_id_type=chat_id", body);
+            return calls.replyTo(integration, reply.messageId(), body.put("reply_in_thread", reply.inThread()));
         }
-        return answer.path("data").path("message_id").asText(null);
+        return calls.sendMessage(integration, "chat_id", body.put("receive_id", reply.chatId()));
     }
 
     private boolean replies(Message m) {

@@ -390,7 +390,8 @@ final class LongConnection {
         }
     }
 
-    private static LongConnectionException asConnectionFailure(Throwable error) {
+    /** A failure to fetch an endpoint or connect, as a (fatal or retryable) long-connection failure; the probe uses it too. */
+    static LongConnectionException asConnectionFailure(Throwable error) {
         Throwable t = error;
         while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
             t = t.getCause();
