@@ -20,23 +20,28 @@ import java.util.stream.IntStream;
  * builds them: v2 im.message.receive_v1, encrypted, signed).
  *
  * <p>Pre-generates a pool of deliveries with unique event and message ids, then drives the
- * baseline and larkway in turn with the same closed loop: a fixed number of threads, each posting
- * one delivery and waiting for the answer. Baseline first, so larkway's asynchronous processing of
- * what it accepted never overlaps the baseline's measurement. Larkway takes every delivery at most
- * once (a repeat would be a duplicate, not an accepted event); the baseline cycles through the pool.
+ * baseline, the durable-by-hand baseline and larkway in turn with the same closed loop: a fixed
+ * number of threads, each posting one delivery and waiting for the answer. Baselines first, so
+ * larkway's asynchronous processing of what it accepted never overlaps their measurement. Larkway
+ * and the durable baseline (measured) take every delivery at most once (a repeat would be a
+ * duplicate, not an accepted event; they store into different databases, so each counts from the
+ * start of the pool); the bare baseline, and the durable one while warming up on another path,
+ * cycle through the pool. A target that runs out of unique deliveries ends its phase early (its
+ * rate stays valid; a warning says so).
  *
  * <p>Besides throughput and latency it reports the CPU time each server process spent per accepted
  * event (from /proc, Linux only): on a machine shared with other work, that figure moves much less
  * than events/s does.
  *
- * <p>Usage: {@code WebhookLoad <baselineUrl> <baselinePid> <larkwayUrl> <larkwayPid> <appId> <verificationToken> <encryptKey>};
+ * <p>Usage: {@code WebhookLoad <baselineUrl> <baselinePid> <larkwayUrl> <larkwayPid> <appId> <verificationToken> <encryptKey>
+ * <durableUrl> <durableWarmupUrl>} (the durable baseline runs in the baseline's process);
  * settings from the environment: BENCH_WARMUP, BENCH_DURATION (seconds), BENCH_CONCURRENCY, BENCH_EVENTS.
  */
 public class WebhookLoad {
     static final int WARMUP = env("BENCH_WARMUP", 15);
     static final int DURATION = env("BENCH_DURATION", 20);
     static final int CONCURRENCY = env("BENCH_CONCURRENCY", 16);
-    static final int EVENTS = env("BENCH_EVENTS", 100_000);
+    static final int EVENTS = env("BENCH_EVENTS", 150_000);
 
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -64,6 +69,8 @@ public class WebhookLoad {
         String larkwayUrl = args[2];
         long larkwayPid = Long.parseLong(args[3]);
         WebhookSender sender = new WebhookSender(args[4], args[5], args[6]);
+        String durableUrl = args[7];
+        String durableWarmupUrl = args[8];
 
         long start = System.nanoTime();
         String run = Long.toString(System.currentTimeMillis(), 36);
@@ -79,6 +86,8 @@ public class WebhookLoad {
         AtomicInteger cycling = new AtomicInteger();
         phase(baselineUrl, baselinePid, pool, cycling, false, WARMUP, "baseline warm-up");
         Result baseline = phase(baselineUrl, baselinePid, pool, cycling, false, DURATION, "baseline");
+        phase(durableWarmupUrl, baselinePid, pool, new AtomicInteger(), false, WARMUP, "durable warm-up");
+        Result durable = phase(durableUrl, baselinePid, pool, new AtomicInteger(), true, DURATION, "durable");
         AtomicInteger unique = new AtomicInteger();
         Result larkwayWarmup = phase(larkwayUrl, larkwayPid, pool, unique, true, WARMUP, "larkway warm-up");
         Result larkway = phase(larkwayUrl, larkwayPid, pool, unique, true, DURATION, "larkway");
@@ -86,7 +95,7 @@ public class WebhookLoad {
         System.out.println();
         System.out.printf("%-9s %10s %8s %8s %8s %9s %8s %7s %12s%n", "target", "events/s", "p50 ms", "p99 ms", "max ms", "200s", "non-200",
                 "errors", "CPU us/event");
-        for (Result r : List.of(baseline, larkway)) {
+        for (Result r : List.of(baseline, durable, larkway)) {
             System.out.printf("%-9s %10.0f %8.2f %8.2f %8.2f %9d %8d %7d %12.0f%n", r.target(), r.perSecond(), r.percentileMs(0.50),
                     r.percentileMs(0.99), r.percentileMs(1.0), r.ok(), r.non200(), r.errors(), r.cpuMicrosPerEvent());
         }
@@ -95,10 +104,16 @@ public class WebhookLoad {
         System.out.printf("larkway/baseline CPU per event: %.1fx (server CPU only; larkway's includes the inbox work done while the load ran)%n",
                 larkway.cpuMicrosPerEvent() / baseline.cpuMicrosPerEvent());
         System.out.printf("larkway p99: %.1f ms (target < 50 ms) %s%n", larkway.percentileMs(0.99), larkway.percentileMs(0.99) < 50 ? "MET" : "NOT MET");
-        if (larkway.exhausted()) {
-            System.out.println("WARNING: the pool of unique deliveries ran out during larkway's run; raise BENCH_EVENTS");
+        System.out.printf("larkway/durable-by-hand throughput: %.1f %%, CPU per event: %.1fx (for reference; no target)%n",
+                100 * larkway.perSecond() / durable.perSecond(), larkway.cpuMicrosPerEvent() / durable.cpuMicrosPerEvent());
+        for (Result r : List.of(durable, larkway)) {
+            if (r.exhausted()) {
+                System.out.printf("WARNING: the pool of unique deliveries ran out during the %s run (it ended early); raise BENCH_EVENTS%n", r.target());
+            }
         }
-        // for bench/webhook.sh's check that larkway took every event it answered 200 to
+        // for bench/webhook.sh's checks: the durable baseline answered every delivery 200 (did the work), and
+        // larkway took every event it answered 200 to
+        System.out.printf("DURABLE_NON200=%d%n", durable.non200());
         System.out.printf("LARKWAY_ACCEPTED=%d%n", larkwayWarmup.ok() + larkway.ok());
         System.out.printf("LARKWAY_NON200=%d%n", larkwayWarmup.non200() + larkway.non200());
         // a request that failed in transport may or may not have reached larkway
