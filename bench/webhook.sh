@@ -13,7 +13,7 @@
 # on exit. Settings (environment):
 #   BENCH_WARMUP=15 BENCH_DURATION=20   seconds per target and phase
 #   BENCH_CONCURRENCY=16                requests in flight
-#   BENCH_EVENTS=150000                 unique deliveries pre-generated (larkway never gets one twice)
+#   BENCH_EVENTS=200000                 unique deliveries pre-generated (larkway never gets one twice)
 #   BENCH_JAVA_OPTS="-Xmx1g"            JVM options of both servers
 #   BENCH_LARKWAY_JAVA_OPTS=            extra JVM options of larkway only, e.g. to profile it:
 #     "-XX:StartFlightRecording=filename=/tmp/larkway.jfr,settings=profile"
@@ -65,7 +65,7 @@ TOKEN=bench-verification-token-$RANDOM
 ENCRYPT_KEY=bench-encrypt-key-$RANDOM$RANDOM
 log "starting the baselines (bare POST server, durable by hand) on :$BASE_PORT"
 java $JAVA_OPTS -jar "$BASE_JAR" --server.port="$BASE_PORT" --bench.encrypt-key="$ENCRYPT_KEY" --bench.verification-token="$TOKEN" \
-  --spring.datasource.url="jdbc:h2:file:$WORK/baseline/bench;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE" >"$OUT/baseline.log" 2>&1 &
+  --spring.datasource.url="jdbc:h2:file:$WORK/baseline/bench;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;WRITE_DELAY=0" >"$OUT/baseline.log" 2>&1 &
 PIDS+=($!); BASE_PID=$!
 
 wait_up larkway "$LARKWAY_PID"
