@@ -53,6 +53,7 @@ public class EventInbox {
     private final io.larkway.ops.RecentErrors errors;
     private final java.util.Queue<Long> finished = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicInteger finishedCount = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile long lastFlush;
 
     public EventInbox(JdbcClient db, LarkwayProperties props, InstanceId instance, Clock clock, MeterRegistry meters, ObjectMapper json,
             io.larkway.ops.RecentErrors errors) {
@@ -130,13 +131,14 @@ public class EventInbox {
     }
 
     /**
-     * Marks a dispatched event done; it stays as a dedupe record until the retention ends. The
-     * marks are written in batches ({@link #flushDone}), one UPDATE for many events.
+     * Marks a dispatched event done; it stays as a dedupe record until the retention ends. A busy
+     * inbox writes the marks in batches ({@link #flushDone}), one UPDATE for many events.
      */
     public void done(Exchange exchange) {
         // the property: later stages may replace the message's headers
         Long id = exchange.getProperty(INBOX_ID, Long.class);
-        if (id != null && finished.add(id) && finishedCount.incrementAndGet() >= DONE_BATCH) {
+        // written at once unless the last write was under 100 ms ago (a busy inbox: the inbox-done timer writes the rest)
+        if (id != null && finished.add(id) && (finishedCount.incrementAndGet() >= DONE_BATCH || clock.millis() - lastFlush >= 100)) {
             flushDone();
         }
     }
@@ -147,6 +149,7 @@ public class EventInbox {
      * between makes it dispatched again once its lease ends (at least once, never lost).
      */
     public synchronized int flushDone() {
+        lastFlush = clock.millis();
         int total = 0;
         while (!finished.isEmpty()) {
             List<Long> ids = new java.util.ArrayList<>(DONE_BATCH);
