@@ -37,8 +37,6 @@ public class EventInbox {
     public static final String CLAIMED_UNTIL = "larkwayInboxClaimedUntil";
     /** Attempts after which an event that keeps failing is given up (and shown as an error). */
     static final int MAX_ATTEMPTS = 5;
-    /** Done marks written per UPDATE at most. */
-    private static final int DONE_BATCH = 500;
 
     private static final Logger LOG = LoggerFactory.getLogger(EventInbox.class);
 
@@ -51,9 +49,6 @@ public class EventInbox {
     private final MeterRegistry meters;
     private final ObjectMapper json;
     private final io.larkway.ops.RecentErrors errors;
-    private final java.util.Queue<Long> finished = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.atomic.AtomicInteger finishedCount = new java.util.concurrent.atomic.AtomicInteger();
-    private volatile long lastFlush;
 
     public EventInbox(JdbcClient db, LarkwayProperties props, InstanceId instance, Clock clock, MeterRegistry meters, ObjectMapper json,
             io.larkway.ops.RecentErrors errors) {
@@ -108,21 +103,17 @@ public class EventInbox {
     /**
      * Takes the event for dispatch on this instance, if its claim is still the one it was queued
      * with: an event queued here whose lease ran out may meanwhile have been taken up elsewhere.
-     * While at least half of that lease is left no other instance can have taken it, so the
-     * usual case needs no database write; a late one is re-claimed with a conditional UPDATE.
      * Header {@code larkwayInboxTaken}.
      */
     public void take(Exchange exchange) {
         Message m = exchange.getMessage();
         Long id = m.getHeader(INBOX_ID, Long.class);
         exchange.setProperty(INBOX_ID, id);
-        long claimed = m.getHeader(CLAIMED_UNTIL, 0L, Long.class);
-        Instant now = clock.instant();
-        boolean fresh = claimed - now.toEpochMilli() >= config.claimLeaseSeconds() * 500L;
-        boolean taken = id != null && (fresh || db.sql("UPDATE inbound_events SET state = 'dispatching', claimed_until = ? "
+        Instant claimed = Instant.ofEpochMilli(m.getHeader(CLAIMED_UNTIL, 0L, Long.class));
+        Instant until = clock.instant().plusSeconds(config.claimLeaseSeconds());
+        boolean taken = id != null && db.sql("UPDATE inbound_events SET state = 'dispatching', claimed_until = ? "
                 + "WHERE id = ? AND state = 'accepted' AND claimed_by = ? AND claimed_until = ?")
-                .params(Timestamps.of(now.plusSeconds(config.claimLeaseSeconds())), id, instance, Timestamps.of(Instant.ofEpochMilli(claimed)))
-                .update() == 1);
+                .params(Timestamps.of(until), id, instance, Timestamps.of(claimed)).update() == 1;
         if (!taken) {
             LOG.info("Event already taken up elsewhere integrationId={} event_id={} message_id={}", m.getHeader(INTEGRATION_ID),
                     m.getHeader(EVENT_ID), m.getHeader(MESSAGE_ID));
@@ -130,43 +121,13 @@ public class EventInbox {
         m.setHeader("larkwayInboxTaken", taken);
     }
 
-    /**
-     * Marks a dispatched event done; it stays as a dedupe record until the retention ends. A busy
-     * inbox writes the marks in batches ({@link #flushDone}), one UPDATE for many events.
-     */
+    /** Marks a dispatched event done; it stays as a dedupe record until the retention ends. */
     public void done(Exchange exchange) {
         // the property: later stages may replace the message's headers
         Long id = exchange.getProperty(INBOX_ID, Long.class);
-        // written at once unless the last write was under 100 ms ago (a busy inbox: the inbox-done timer writes the rest)
-        if (id != null && finished.add(id) && (finishedCount.incrementAndGet() >= DONE_BATCH || clock.millis() - lastFlush >= 100)) {
-            flushDone();
+        if (id != null) {
+            db.sql("UPDATE inbound_events SET state = 'done', done_at = ? WHERE id = ?").params(Timestamps.of(clock.instant()), id).update();
         }
-    }
-
-    /**
-     * Writes the pending done marks (called by the inbox-done timer, when a batch is full and on
-     * shutdown). Until then a dispatched event is still {@code accepted} in the table: a crash in
-     * between makes it dispatched again once its lease ends (at least once, never lost).
-     */
-    public synchronized int flushDone() {
-        lastFlush = clock.millis();
-        int total = 0;
-        while (!finished.isEmpty()) {
-            List<Long> ids = new java.util.ArrayList<>(DONE_BATCH);
-            for (Long id; ids.size() < DONE_BATCH && (id = finished.poll()) != null; ) {
-                ids.add(id);
-            }
-            finishedCount.addAndGet(-ids.size());
-            db.sql("UPDATE inbound_events SET state = 'done', done_at = :now WHERE id IN (:ids)")
-                    .param("now", Timestamps.of(clock.instant())).param("ids", ids).update();
-            total += ids.size();
-        }
-        return total;
-    }
-
-    @jakarta.annotation.PreDestroy
-    void close() {
-        flushDone();
     }
 
     /** Dispatch failed: the event stays taken and is tried again once its lease runs out (up to a limit). */
