@@ -37,6 +37,10 @@ public class EventInbox {
     public static final String CLAIMED_UNTIL = "larkwayInboxClaimedUntil";
     /** Attempts after which an event that keeps failing is given up (and shown as an error). */
     static final int MAX_ATTEMPTS = 5;
+    /** Done marks written per UPDATE at most. */
+    private static final int DONE_BATCH = 500;
+    /** Longest a done mark waits to be written. */
+    private static final long DONE_DELAY_MS = 100;
 
     private static final Logger LOG = LoggerFactory.getLogger(EventInbox.class);
 
@@ -49,6 +53,14 @@ public class EventInbox {
     private final MeterRegistry meters;
     private final ObjectMapper json;
     private final io.larkway.ops.RecentErrors errors;
+    private final java.util.Queue<Long> finished = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicInteger finishedCount = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile long lastFlush;
+    private final java.util.concurrent.ScheduledExecutorService flusher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "inbox-done");
+        t.setDaemon(true);
+        return t;
+    });
 
     public EventInbox(JdbcClient db, LarkwayProperties props, InstanceId instance, Clock clock, MeterRegistry meters, ObjectMapper json,
             io.larkway.ops.RecentErrors errors) {
@@ -103,17 +115,21 @@ public class EventInbox {
     /**
      * Takes the event for dispatch on this instance, if its claim is still the one it was queued
      * with: an event queued here whose lease ran out may meanwhile have been taken up elsewhere.
+     * While at least half of that lease is left no other instance can have taken it, so the
+     * usual case needs no database write; a late one is re-claimed with a conditional UPDATE.
      * Header {@code larkwayInboxTaken}.
      */
     public void take(Exchange exchange) {
         Message m = exchange.getMessage();
         Long id = m.getHeader(INBOX_ID, Long.class);
         exchange.setProperty(INBOX_ID, id);
-        Instant claimed = Instant.ofEpochMilli(m.getHeader(CLAIMED_UNTIL, 0L, Long.class));
-        Instant until = clock.instant().plusSeconds(config.claimLeaseSeconds());
-        boolean taken = id != null && db.sql("UPDATE inbound_events SET state = 'dispatching', claimed_until = ? "
+        long claimed = m.getHeader(CLAIMED_UNTIL, 0L, Long.class);
+        Instant now = clock.instant();
+        boolean fresh = claimed - now.toEpochMilli() >= config.claimLeaseSeconds() * 500L;
+        boolean taken = id != null && (fresh || db.sql("UPDATE inbound_events SET state = 'dispatching', claimed_until = ? "
                 + "WHERE id = ? AND state = 'accepted' AND claimed_by = ? AND claimed_until = ?")
-                .params(Timestamps.of(until), id, instance, Timestamps.of(claimed)).update() == 1;
+                .params(Timestamps.of(now.plusSeconds(config.claimLeaseSeconds())), id, instance, Timestamps.of(Instant.ofEpochMilli(claimed)))
+                .update() == 1);
         if (!taken) {
             LOG.info("Event already taken up elsewhere integrationId={} event_id={} message_id={}", m.getHeader(INTEGRATION_ID),
                     m.getHeader(EVENT_ID), m.getHeader(MESSAGE_ID));
@@ -121,13 +137,58 @@ public class EventInbox {
         m.setHeader("larkwayInboxTaken", taken);
     }
 
-    /** Marks a dispatched event done; it stays as a dedupe record until the retention ends. */
+    /**
+     * Marks a dispatched event done; it stays as a dedupe record until the retention ends. A busy
+     * inbox writes the marks in batches, one UPDATE for many events: at once unless the last write
+     * was under {@value #DONE_DELAY_MS} ms ago, else by the flusher thread within that time.
+     */
     public void done(Exchange exchange) {
         // the property: later stages may replace the message's headers
         Long id = exchange.getProperty(INBOX_ID, Long.class);
-        if (id != null) {
-            db.sql("UPDATE inbound_events SET state = 'done', done_at = ? WHERE id = ?").params(Timestamps.of(clock.instant()), id).update();
+        if (id != null && finished.add(id) && (finishedCount.incrementAndGet() >= DONE_BATCH || clock.millis() - lastFlush >= DONE_DELAY_MS)) {
+            flushDone();
         }
+    }
+
+    /**
+     * Writes the pending done marks. Until then a dispatched event is still {@code accepted} in the
+     * table: a crash in between makes it dispatched again once its lease ends (at least once, never
+     * lost). A plain thread, not a Camel timer, so it keeps writing while Camel shuts down.
+     */
+    synchronized void flushDone() {
+        lastFlush = clock.millis();
+        while (!finished.isEmpty()) {
+            List<Long> ids = new java.util.ArrayList<>(DONE_BATCH);
+            for (Long id; ids.size() < DONE_BATCH && (id = finished.poll()) != null; ) {
+                ids.add(id);
+            }
+            finishedCount.addAndGet(-ids.size());
+            try {
+                db.sql("UPDATE inbound_events SET state = 'done', done_at = :now WHERE id IN (:ids)")
+                        .param("now", Timestamps.of(clock.instant())).param("ids", ids).update();
+            } catch (RuntimeException e) {
+                // kept for the next write; until then the events stay accepted (resumed after their lease at worst)
+                finished.addAll(ids);
+                finishedCount.addAndGet(ids.size());
+                LOG.warn("Could not mark {} dispatched events done, will retry: {}", ids.size(), e.toString());
+                return;
+            }
+        }
+    }
+
+    @jakarta.annotation.PostConstruct
+    void startFlusher() {
+        flusher.scheduleWithFixedDelay(() -> {
+            if (!finished.isEmpty()) {
+                flushDone();
+            }
+        }, DONE_DELAY_MS, DONE_DELAY_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    @jakarta.annotation.PreDestroy
+    void close() {
+        flusher.shutdown();
+        flushDone();
     }
 
     /** Dispatch failed: the event stays taken and is tried again once its lease runs out (up to a limit). */
