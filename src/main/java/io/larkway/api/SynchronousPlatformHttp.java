@@ -1,17 +1,11 @@
 package io.larkway.api;
 
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.apache.camel.Processor;
-import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
 import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
 import org.apache.camel.component.platform.http.springboot.SpringBootPlatformHttpConsumer;
 import org.apache.camel.component.platform.http.springboot.SpringBootPlatformHttpEngine;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -34,15 +28,13 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
 @Configuration(proxyBeanMethods = false)
 public class SynchronousPlatformHttp {
 
-    /** Replaces the stock engine (it is {@code @ConditionalOnMissingBean}). */
+    /**
+     * Replaces the stock engine (it is {@code @ConditionalOnMissingBean}). With a direct executor
+     * the stock consumer runs the route on the calling thread and returns a completed future.
+     */
     @Bean(name = "platform-http-engine")
     PlatformHttpEngine synchronousPlatformHttpEngine(Environment env) {
-        return new SpringBootPlatformHttpEngine(Integer.parseInt(env.getProperty("server.port", "8080"))) {
-            @Override
-            public SpringBootPlatformHttpConsumer createConsumer(PlatformHttpEndpoint endpoint, Processor processor) {
-                return new Consumer(endpoint, processor);
-            }
-        };
+        return new SpringBootPlatformHttpEngine(Integer.parseInt(env.getProperty("server.port", "8080")), Runnable::run);
     }
 
     /** Puts {@link CompletedFutures} before Spring's own handler of futures. */
@@ -62,38 +54,11 @@ public class SynchronousPlatformHttp {
         };
     }
 
-    /** A platform-http consumer that processes the exchange on the calling (servlet) thread. */
-    static final class Consumer extends SpringBootPlatformHttpConsumer {
-        private static final Logger LOG = LoggerFactory.getLogger(Consumer.class);
-
-        Consumer(PlatformHttpEndpoint endpoint, Processor processor) {
-            super(endpoint, processor, Runnable::run);
-        }
-
-        @Override
-        public CompletableFuture<Void> service(HttpServletRequest request, HttpServletResponse response) {
-            try {
-                handleService(request, response);
-            } catch (Exception e) {
-                // as the stock consumer: never leak the exception to the caller
-                LOG.warn("Error handling request due to: {}", e.getMessage(), e);
-                try {
-                    if (!response.isCommitted()) {
-                        response.sendError(HttpServletResponse.SC_INTERNAL_SERVER_ERROR);
-                    }
-                } catch (Exception ignored) {
-                    // the client went away
-                }
-            }
-            return CompletableFuture.completedFuture(null);
-        }
-    }
-
     /** The response of a synchronous consumer is written already: nothing left for Spring MVC to do. */
     static final class CompletedFutures implements HandlerMethodReturnValueHandler {
         @Override
         public boolean supportsReturnType(MethodParameter returnType) {
-            return Consumer.class.isAssignableFrom(returnType.getContainingClass());
+            return SpringBootPlatformHttpConsumer.class.isAssignableFrom(returnType.getContainingClass());
         }
 
         @Override

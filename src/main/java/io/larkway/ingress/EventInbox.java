@@ -145,7 +145,11 @@ public class EventInbox {
     public void done(Exchange exchange) {
         // the property: later stages may replace the message's headers
         Long id = exchange.getProperty(INBOX_ID, Long.class);
-        if (id != null && finished.add(id) && (finishedCount.incrementAndGet() >= DONE_BATCH || clock.millis() - lastFlush >= DONE_DELAY_MS)) {
+        if (id == null) {
+            return;
+        }
+        finished.add(id);
+        if (finishedCount.incrementAndGet() >= DONE_BATCH || clock.millis() - lastFlush >= DONE_DELAY_MS) {
             flushDone();
         }
     }
