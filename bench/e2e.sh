@@ -25,20 +25,10 @@ MVN="mvn -B -q ${MVN_FLAGS:-}"
 log() { printf '[bench] %s\n' "$*" >&2; }
 
 # --- build what is missing or stale -----------------------------------------------------------
-JAR=$(ls target/larkway-*.jar 2>/dev/null | head -1 || true)
-if [[ -z $JAR || ! -f target/test-classes/io/larkway/emulator/LarkEmulator.class \
-      || -n $(find pom.xml src -newer "$JAR" -type f -print -quit) ]]; then
-  log "building larkway (mvn package -DskipTests)"
-  $MVN -DskipTests package
-  JAR=$(ls target/larkway-*.jar | head -1)
-fi
+. "$(dirname "$0")/build.sh"
+JAR=$(larkway_jar target/test-classes/io/larkway/emulator/LarkEmulator.class)
 # the driver runs the emulator (Vert.x) and WebhookSender (Jackson)
-CP_FILE=target/bench-e2e-classpath.txt
-if [[ ! -s $CP_FILE || pom.xml -nt $CP_FILE ]]; then
-  $MVN dependency:build-classpath -Dmdep.outputFile=$CP_FILE -Dmdep.includeScope=test \
-    -DincludeGroupIds=com.fasterxml.jackson.core,io.vertx,io.netty
-fi
-DRIVER_CP="target/classes:target/test-classes:$(cat $CP_FILE)"
+DRIVER_CP=$(driver_classpath target/bench-e2e-classpath.txt com.fasterxml.jackson.core,io.vertx,io.netty)
 
 # --- processes, cleaned up on any exit --------------------------------------------------------
 WORK=$(mktemp -d -t larkway-bench.XXXXXX)

@@ -27,13 +27,8 @@ MVN="mvn -B -q ${MVN_FLAGS:-}"
 log() { printf '[bench] %s\n' "$*" >&2; }
 
 # --- build what is missing or stale -----------------------------------------------------------
-JAR=$(ls target/larkway-*.jar 2>/dev/null | head -1 || true)
-if [[ -z $JAR || ! -f target/test-classes/io/larkway/emulator/WebhookSender.class \
-      || -n $(find pom.xml src -newer "$JAR" -type f -print -quit) ]]; then
-  log "building larkway (mvn package -DskipTests)"
-  $MVN -DskipTests package
-  JAR=$(ls target/larkway-*.jar | head -1)
-fi
+. "$(dirname "$0")/build.sh"
+JAR=$(larkway_jar target/test-classes/io/larkway/emulator/WebhookSender.class)
 BASE_JAR=$(ls bench/baseline/target/bare-post-server-*.jar 2>/dev/null | head -1 || true)
 if [[ -z $BASE_JAR || -n $(find bench/baseline/pom.xml bench/baseline/src -newer "$BASE_JAR" -type f -print -quit) ]]; then
   log "building the baseline server (bench/baseline)"
@@ -41,11 +36,7 @@ if [[ -z $BASE_JAR || -n $(find bench/baseline/pom.xml bench/baseline/src -newer
   BASE_JAR=$(ls bench/baseline/target/bare-post-server-*.jar | head -1)
 fi
 # the driver runs the emulator's WebhookSender, which needs Jackson
-CP_FILE=target/bench-classpath.txt
-if [[ ! -s $CP_FILE || pom.xml -nt $CP_FILE ]]; then
-  $MVN dependency:build-classpath -Dmdep.outputFile=$CP_FILE -Dmdep.includeScope=test -DincludeGroupIds=com.fasterxml.jackson.core
-fi
-DRIVER_CP="target/classes:target/test-classes:$(cat $CP_FILE)"
+DRIVER_CP=$(driver_classpath target/bench-classpath.txt com.fasterxml.jackson.core)
 
 # --- processes, cleaned up on any exit --------------------------------------------------------
 WORK=$(mktemp -d -t larkway-bench.XXXXXX)
@@ -65,7 +56,9 @@ TOKEN=bench-verification-token-$RANDOM
 ENCRYPT_KEY=bench-encrypt-key-$RANDOM$RANDOM
 log "starting the baselines (bare POST server, durable by hand) on :$BASE_PORT"
 java $JAVA_OPTS -jar "$BASE_JAR" --server.port="$BASE_PORT" --bench.encrypt-key="$ENCRYPT_KEY" --bench.verification-token="$TOKEN" \
-  --spring.datasource.url="jdbc:h2:file:$WORK/baseline/bench;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;WRITE_DELAY=0" >"$OUT/baseline.log" 2>&1 &
+  --spring.datasource.url="jdbc:h2:file:$WORK/baseline/bench;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;WRITE_DELAY=0" \
+  --spring.sql.init.mode=always --spring.sql.init.schema-locations=file:src/main/resources/db/migration/V2__inbound_events.sql,file:src/main/resources/db/migration/V7__inbox_attempts.sql \
+  >"$OUT/baseline.log" 2>&1 &
 PIDS+=($!); BASE_PID=$!
 
 wait_up larkway "$LARKWAY_PID"

@@ -1,0 +1,22 @@
+# Sourced by the bench scripts: builds what is missing or older than its sources. Needs MVN and a log function.
+
+# larkway_jar MARKER: prints the larkway jar, building it (and the test classes, e.g. MARKER) when stale
+larkway_jar() {
+  local jar
+  jar=$(ls target/larkway-*.jar 2>/dev/null | head -1 || true)
+  if [[ -z $jar || ! -f $1 || -n $(find pom.xml src -newer "$jar" -type f -print -quit) ]]; then
+    log "building larkway (mvn package -DskipTests)"
+    $MVN -DskipTests package >&2
+    jar=$(ls target/larkway-*.jar | head -1)
+  fi
+  echo "$jar"
+}
+
+# driver_classpath FILE GROUP_IDS: prints the load driver's class path (larkway's classes and test
+# classes, plus the test-scope dependencies of those Maven groups), cached in FILE
+driver_classpath() {
+  if [[ ! -s $1 || pom.xml -nt $1 ]]; then
+    $MVN dependency:build-classpath -Dmdep.outputFile="$1" -Dmdep.includeScope=test -DincludeGroupIds="$2" >&2
+  fi
+  echo "target/classes:target/test-classes:$(cat "$1")"
+}
