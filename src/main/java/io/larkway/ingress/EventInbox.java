@@ -13,14 +13,14 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
  * Durable accept and dedupe for both ingresses: one INSERT into {@code inbound_events}, whose
  * unique keys on (integration, event_id) and (integration, message_id) make a redelivery, a
- * second path or a second instance a duplicate. An accepted row stays {@code accepted} until the
+ * second path or a second instance a duplicate. Events arriving together share one commit
+ * ({@link InboxWriter}). An accepted row stays {@code accepted} until the
  * flow has handed it on ({@link #done}); rows whose claim lease ran out are resumed by any
  * instance ({@link #claimExpired}), so a crash after the 200/ack loses nothing.
  */
@@ -47,6 +47,7 @@ public class EventInbox {
     public enum Outcome { accepted, duplicate, stale }
 
     private final JdbcClient db;
+    private final InboxWriter writer;
     private final LarkwayProperties.Ingress config;
     private final String instance;
     private final Clock clock;
@@ -62,10 +63,11 @@ public class EventInbox {
         return t;
     });
 
-    public EventInbox(JdbcClient db, LarkwayProperties props, InstanceId instance, Clock clock, MeterRegistry meters, ObjectMapper json,
+    public EventInbox(JdbcClient db, javax.sql.DataSource dataSource, LarkwayProperties props, InstanceId instance, Clock clock, MeterRegistry meters, ObjectMapper json,
             io.larkway.ops.RecentErrors errors) {
         this.errors = errors;
         this.db = db;
+        this.writer = new InboxWriter(dataSource);
         this.config = props.ingress();
         this.instance = instance.toString();
         this.clock = clock;
@@ -92,22 +94,16 @@ public class EventInbox {
         }
         String payload = json.writeValueAsString(event.event());
         Instant until = now.plusSeconds(config.claimLeaseSeconds()).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-        var keys = new org.springframework.jdbc.support.GeneratedKeyHolder();
-        try {
-            db.sql("""
-                    INSERT INTO inbound_events (integration_id, event_id, message_id, event_type, create_time, payload, state,
-                      accepted_at, claimed_by, claimed_until) VALUES (?, ?, ?, ?, ?, ?, 'accepted', ?, ?, ?)""")
-                    .params(integrationId, event.eventId(), event.messageId(), event.eventType(), Timestamps.of(event.createTime()), payload,
-                            Timestamps.of(now), instance, Timestamps.of(until))
-                    .update(keys, "id");
-        } catch (DuplicateKeyException e) {
+        long id = writer.insert(new InboxWriter.Row(integrationId, event.eventId(), event.messageId(), event.eventType(),
+                Timestamps.of(event.createTime()), payload, Timestamps.of(now), instance, Timestamps.of(until)));
+        if (id == 0) {
             meters.counter("larkway.events.duplicates", "integration", integrationId).increment();
             LOG.info("Duplicate event ignored integrationId={} event_id={} message_id={}", integrationId, event.eventId(), event.messageId());
             return Outcome.duplicate;
         }
         LOG.info("Event accepted integrationId={} event_id={} message_id={} type={}", integrationId, event.eventId(), event.messageId(),
                 event.eventType());
-        fill(out, new Pending(keys.getKey().longValue(), integrationId, event.eventId(), event.eventType(), event.messageId(), payload,
+        fill(out, new Pending(id, integrationId, event.eventId(), event.eventType(), event.messageId(), payload,
                 until.toEpochMilli()));
         return Outcome.accepted;
     }
