@@ -7,7 +7,6 @@ import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
@@ -18,8 +17,8 @@ import org.springframework.jdbc.support.SQLExceptionTranslator;
 
 /**
  * Group commit for the accept INSERT: events that arrive while a write is under way are written
- * together, in one transaction, by whichever of their threads gets to write next; every caller
- * returns only once its own row is committed. One commit (one file write on H2, one WAL flush on
+ * together, in one transaction, by the first of their threads to see that write end; the others
+ * wait for it, and every caller returns only once its own row is committed. One commit (one file write on H2, one WAL flush on
  * PostgreSQL) then serves many events, and a lone event is written at once, as before.
  *
  * <p>A batch that fails (a duplicate, a value the table refuses) is rolled back and its rows are
@@ -50,10 +49,10 @@ final class InboxWriter {
 
     private final DataSource dataSource;
     private final SQLExceptionTranslator translator;
-    /** Held while a batch is written (package-private: tests hold it to line up a batch). */
-    final ReentrantLock writing = new ReentrantLock();
     /** Rows waiting for the next write; guarded by {@code this}. */
     private Batch open = new Batch();
+    /** A batch is being written; guarded by {@code this} (package-private: tests set it to line up a batch). */
+    boolean writing;
 
     InboxWriter(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -66,26 +65,32 @@ final class InboxWriter {
      */
     long insert(Row row) {
         Batch batch;
+        boolean lead;
         synchronized (this) {
             batch = open;
             batch.rows.add(row);
+            // while another batch is being written this one fills up; its first thread to get here afterwards writes it
+            while (writing && !batch.written) {
+                awaitWrite();
+            }
+            lead = !batch.written;
+            if (lead) {
+                writing = true;
+                open = new Batch();
+            }
         }
-        writing.lock();
-        try {
-            if (!batch.written) {
+        if (lead) {
+            try {
+                write(batch.rows);
+            } catch (RuntimeException e) {
+                batch.rows.forEach(r -> r.failure = r.failure == null ? e : r.failure);
+            } finally {
                 synchronized (this) {
-                    open = new Batch();
-                }
-                try {
-                    write(batch.rows);
-                } catch (RuntimeException e) {
-                    batch.rows.forEach(r -> r.failure = r.failure == null ? e : r.failure);
-                } finally {
                     batch.written = true;
+                    writing = false;
+                    notifyAll();
                 }
             }
-        } finally {
-            writing.unlock();
         }
         if (row.duplicate) {
             return 0;
@@ -94,6 +99,20 @@ final class InboxWriter {
             throw row.failure != null ? row.failure : new IllegalStateException("event not written");
         }
         return row.id;
+    }
+
+    private void awaitWrite() {
+        try {
+            wait();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the accept write", e);
+        }
+    }
+
+    /** Rows waiting for the next write (for tests). */
+    synchronized int waiting() {
+        return open.rows.size();
     }
 
     /** Number of rows written in a single transaction by the last write (for tests). */

@@ -44,19 +44,24 @@ class InboxWriterTest extends LarkwayTest {
 
     /** Starts one insert per row while the writer is busy, then lets it write: they all go in the next batch. */
     List<Future<Long>> insertTogether(InboxWriter writer, List<InboxWriter.Row> rows) throws Exception {
-        writer.writing.lock();
+        synchronized (writer) {
+            writer.writing = true; // as if another batch were being written
+        }
         List<Future<Long>> results = new ArrayList<>();
         try {
             for (InboxWriter.Row r : rows) {
                 results.add(threads.submit(() -> writer.insert(r)));
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (writer.writing.getQueueLength() < rows.size() && System.nanoTime() < deadline) {
+            while (writer.waiting() < rows.size() && System.nanoTime() < deadline) {
                 Thread.sleep(5);
             }
-            assertThat(writer.writing.getQueueLength()).isEqualTo(rows.size());
+            assertThat(writer.waiting()).isEqualTo(rows.size());
         } finally {
-            writer.writing.unlock();
+            synchronized (writer) {
+                writer.writing = false;
+                writer.notifyAll();
+            }
         }
         return results;
     }
