@@ -105,8 +105,10 @@ RECEIVED=$(metric larkway_events_received_total)
 DUPLICATES=$(metric larkway_events_duplicates_total)
 STALE=$(metric larkway_events_dropped_total 'reason="stale"')
 PROCESSED=$(metric larkway_events_dropped_total)
+COMMITS=$(curl -fsS "http://127.0.0.1:$LARKWAY_PORT/actuator/prometheus" | awk '/^larkway_inbox_accept_batch_count/ { printf "%d", $NF }')
 {
   echo
+  echo "group commit: $RECEIVED events accepted in $COMMITS transactions (warm-up included), $(awk -v e="$RECEIVED" -v c="$COMMITS" 'BEGIN { printf "%.1f", c ? e / c : 0 }') per transaction"
   echo "check: larkway answered 200 to $ACCEPTED deliveries (non-200: $NON200, transport errors: $ERRORS); it counted received=$RECEIVED duplicates=$DUPLICATES stale=$STALE; processed through dispatch=$PROCESSED (backlog drained $((SECONDS - START)) s after the load)"
   # a delivery lost in transport may still have been accepted, so received may exceed the 200s by at most the errors
   if [[ $DURABLE_NON200 -eq 0 && $NON200 -eq 0 && $RECEIVED -ge $ACCEPTED && $RECEIVED -le $((ACCEPTED + ERRORS)) && $DUPLICATES -eq 0 && $STALE -eq 0 \

@@ -5,6 +5,7 @@ import io.larkway.InstanceId;
 import io.larkway.LarkwayProperties;
 import io.larkway.integration.Timestamps;
 import io.larkway.lark.LarkEvent;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
@@ -67,7 +68,8 @@ public class EventInbox {
             io.larkway.ops.RecentErrors errors) {
         this.errors = errors;
         this.db = db;
-        this.writer = new InboxWriter(dataSource);
+        this.writer = new InboxWriter(dataSource, DistributionSummary.builder("larkway.inbox.accept.batch")
+                .description("Events written per accept transaction (group commit)").register(meters));
         this.config = props.ingress();
         this.instance = instance.toString();
         this.clock = clock;

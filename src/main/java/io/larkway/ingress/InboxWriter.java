@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import io.micrometer.core.instrument.DistributionSummary;
 import javax.sql.DataSource;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
@@ -49,13 +50,16 @@ final class InboxWriter {
 
     private final DataSource dataSource;
     private final SQLExceptionTranslator translator;
+    /** Events per write (one transaction). */
+    private final DistributionSummary batchSizes;
     /** Rows waiting for the next write; guarded by {@code this}. */
     private Batch open = new Batch();
     /** A batch is being written; guarded by {@code this} (package-private: tests set it to line up a batch). */
     boolean writing;
 
-    InboxWriter(DataSource dataSource) {
+    InboxWriter(DataSource dataSource, DistributionSummary batchSizes) {
         this.dataSource = dataSource;
+        this.batchSizes = batchSizes;
         this.translator = new SQLErrorCodeSQLExceptionTranslator(dataSource);
     }
 
@@ -115,11 +119,9 @@ final class InboxWriter {
         return open.rows.size();
     }
 
-    /** Number of rows written in a single transaction by the last write (for tests). */
-    volatile int lastBatchSize;
 
     private void write(List<Row> rows) {
-        lastBatchSize = rows.size();
+        batchSizes.record(rows.size());
         try (Connection c = dataSource.getConnection()) {
             if (rows.size() > 1 && writeTogether(c, rows)) {
                 return;

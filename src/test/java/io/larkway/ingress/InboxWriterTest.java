@@ -13,6 +13,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -68,7 +70,8 @@ class InboxWriterTest extends LarkwayTest {
 
     @Test
     void eventsArrivingTogetherShareOneCommitAndEachGetsItsOwnRow() throws Exception {
-        InboxWriter writer = new InboxWriter(dataSource);
+        var batches = DistributionSummary.builder("batch").register(new SimpleMeterRegistry());
+        InboxWriter writer = new InboxWriter(dataSource, batches);
         List<InboxWriter.Row> rows = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             rows.add(row("e" + i));
@@ -83,16 +86,18 @@ class InboxWriterTest extends LarkwayTest {
             assertThat(db.sql("SELECT event_id FROM inbound_events WHERE id = ?").param(id).query(String.class).single()).isEqualTo("e" + i);
         }
         assertThat(ids).hasSize(20);
-        assertThat(writer.lastBatchSize).isEqualTo(20);
+        assertThat(batches.count()).as("one write").isOne();
+        assertThat(batches.totalAmount()).isEqualTo(20);
 
         // a lone event afterwards is written on its own, at once
         assertThat(writer.insert(row("lone"))).isPositive();
-        assertThat(writer.lastBatchSize).isOne();
+        assertThat(batches.count()).isEqualTo(2);
+        assertThat(batches.totalAmount()).isEqualTo(21);
     }
 
     @Test
     void aDuplicateOrABadRowInABatchAffectsOnlyItsOwnEvent() throws Exception {
-        InboxWriter writer = new InboxWriter(dataSource);
+        InboxWriter writer = new InboxWriter(dataSource, DistributionSummary.builder("batch").register(new SimpleMeterRegistry()));
         assertThat(writer.insert(row("seen-before"))).isPositive();
         List<InboxWriter.Row> rows = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
