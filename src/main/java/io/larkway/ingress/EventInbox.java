@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import javax.sql.DataSource;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
@@ -64,7 +65,7 @@ public class EventInbox {
         return t;
     });
 
-    public EventInbox(JdbcClient db, javax.sql.DataSource dataSource, LarkwayProperties props, InstanceId instance, Clock clock, MeterRegistry meters, ObjectMapper json,
+    public EventInbox(JdbcClient db, DataSource dataSource, LarkwayProperties props, InstanceId instance, Clock clock, MeterRegistry meters, ObjectMapper json,
             io.larkway.ops.RecentErrors errors) {
         this.errors = errors;
         this.db = db;

@@ -1,5 +1,6 @@
 package io.larkway.ingress;
 
+import io.micrometer.core.instrument.DistributionSummary;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -7,7 +8,6 @@ import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import io.micrometer.core.instrument.DistributionSummary;
 import javax.sql.DataSource;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
@@ -19,8 +19,9 @@ import org.springframework.jdbc.support.SQLExceptionTranslator;
 /**
  * Group commit for the accept INSERT: events that arrive while a write is under way are written
  * together, in one transaction, by the first of their threads to see that write end; the others
- * wait for it, and every caller returns only once its own row is committed. One commit (one file write on H2, one WAL flush on
- * PostgreSQL) then serves many events, and a lone event is written at once, as before.
+ * wait for it, and every caller returns only once its own row is committed. One commit (one file
+ * write on H2, one WAL flush on PostgreSQL) then serves many events, and a lone event is written
+ * at once, as before.
  *
  * <p>A batch that fails (a duplicate, a value the table refuses) is rolled back and its rows are
  * inserted one by one, so a duplicate or a bad row affects only its own event.
@@ -118,7 +119,6 @@ final class InboxWriter {
     synchronized int waiting() {
         return open.rows.size();
     }
-
 
     private void write(List<Row> rows) {
         batchSizes.record(rows.size());
