@@ -21,10 +21,10 @@ import org.springframework.stereotype.Component;
 /**
  * Durable accept and dedupe for both ingresses: one INSERT into {@code inbound_events}, whose
  * unique keys on (integration, event_id) and (integration, message_id) make a redelivery, a
- * second path or a second instance a duplicate. Events arriving together share one commit
- * ({@link InboxWriter}). An accepted row stays {@code accepted} until the
- * flow has handed it on ({@link #done}); rows whose claim lease ran out are resumed by any
- * instance ({@link #claimExpired}), so a crash after the 200/ack loses nothing.
+ * second path or a second instance a duplicate; events arriving together share one commit
+ * ({@link InboxWriter}). An accepted row stays {@code accepted} until the flow has handed it on
+ * ({@link #done}); rows whose claim lease ran out are resumed by any instance
+ * ({@link #claimExpired}), so a crash after the 200/ack loses nothing.
  */
 @Component
 public class EventInbox {
@@ -65,8 +65,8 @@ public class EventInbox {
         return t;
     });
 
-    public EventInbox(JdbcClient db, DataSource dataSource, LarkwayProperties props, InstanceId instance, Clock clock, MeterRegistry meters, ObjectMapper json,
-            io.larkway.ops.RecentErrors errors) {
+    public EventInbox(JdbcClient db, DataSource dataSource, LarkwayProperties props, InstanceId instance, Clock clock, MeterRegistry meters,
+            ObjectMapper json, io.larkway.ops.RecentErrors errors) {
         this.errors = errors;
         this.db = db;
         this.writer = new InboxWriter(dataSource, DistributionSummary.builder("larkway.inbox.accept.batch")
