@@ -10,13 +10,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import javax.sql.DataSource;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Durable accept and dedupe for both ingresses: one INSERT into {@code inbound_events}, whose
@@ -65,11 +66,11 @@ public class EventInbox {
         return t;
     });
 
-    public EventInbox(JdbcClient db, DataSource dataSource, LarkwayProperties props, InstanceId instance, Clock clock, MeterRegistry meters,
+    public EventInbox(JdbcClient db, JdbcTemplate jdbc, TransactionTemplate transaction, LarkwayProperties props, InstanceId instance, Clock clock, MeterRegistry meters,
             ObjectMapper json, io.larkway.ops.RecentErrors errors) {
         this.errors = errors;
         this.db = db;
-        this.writer = new InboxWriter(dataSource, DistributionSummary.builder("larkway.inbox.accept.batch")
+        this.writer = new InboxWriter(jdbc, transaction, DistributionSummary.builder("larkway.inbox.accept.batch")
                 .description("Events written per accept transaction (group commit)").register(meters));
         this.config = props.ingress();
         this.instance = instance.toString();

@@ -3,18 +3,19 @@ package io.larkway.ingress;
 import io.micrometer.core.instrument.DistributionSummary;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import javax.sql.DataSource;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
-import org.springframework.jdbc.core.SqlTypeValue;
-import org.springframework.jdbc.core.StatementCreatorUtils;
-import org.springframework.jdbc.support.SQLErrorCodeSQLExceptionTranslator;
-import org.springframework.jdbc.support.SQLExceptionTranslator;
+import org.springframework.dao.IncorrectResultSizeDataAccessException;
+import org.springframework.jdbc.core.ArgumentPreparedStatementSetter;
+import org.springframework.jdbc.core.BatchPreparedStatementSetter;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.jdbc.support.KeyHolder;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Group commit for the accept INSERT: events that arrive while a write is under way are written
@@ -49,8 +50,8 @@ final class InboxWriter {
         boolean written;
     }
 
-    private final DataSource dataSource;
-    private final SQLExceptionTranslator translator;
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate transaction;
     /** Events per write (one transaction). */
     private final DistributionSummary batchSizes;
     /** Rows waiting for the next write; guarded by {@code this}. */
@@ -58,10 +59,10 @@ final class InboxWriter {
     /** A batch is being written; guarded by {@code this} (package-private: tests set it to line up a batch). */
     boolean writing;
 
-    InboxWriter(DataSource dataSource, DistributionSummary batchSizes) {
-        this.dataSource = dataSource;
+    InboxWriter(JdbcTemplate jdbc, TransactionTemplate transaction, DistributionSummary batchSizes) {
+        this.jdbc = jdbc;
+        this.transaction = transaction;
         this.batchSizes = batchSizes;
-        this.translator = new SQLErrorCodeSQLExceptionTranslator(dataSource);
     }
 
     /**
@@ -122,82 +123,59 @@ final class InboxWriter {
 
     private void write(List<Row> rows) {
         batchSizes.record(rows.size());
-        try (Connection c = dataSource.getConnection()) {
-            if (rows.size() > 1 && writeTogether(c, rows)) {
-                return;
-            }
-            for (Row row : rows) {
-                writeAlone(c, row);
-            }
-        } catch (SQLException e) {
-            for (Row row : rows) {
-                if (row.id == 0 && !row.duplicate && row.failure == null) {
-                    row.failure = translate(e);
-                }
-            }
+        if (rows.size() > 1 && writeTogether(rows)) {
+            return;
         }
+        rows.forEach(this::writeAlone);
     }
 
     /** All rows in one transaction; false (rolled back) if any of them failed. */
-    private boolean writeTogether(Connection c, List<Row> rows) throws SQLException {
-        c.setAutoCommit(false);
-        try (PreparedStatement insert = c.prepareStatement(INSERT, new String[] {"id"})) {
-            for (Row row : rows) {
-                bind(insert, row);
-                insert.addBatch();
-            }
-            insert.executeBatch();
-            long[] ids = new long[rows.size()];
-            int n = 0;
-            try (ResultSet keys = insert.getGeneratedKeys()) {
-                while (keys.next() && n < ids.length) {
-                    ids[n++] = keys.getLong(1);
+    private boolean writeTogether(List<Row> rows) {
+        KeyHolder keys = new GeneratedKeyHolder();
+        try {
+            transaction.executeWithoutResult(status -> {
+                jdbc.batchUpdate(InboxWriter::prepareInsert, new BatchPreparedStatementSetter() {
+                    @Override
+                    public void setValues(PreparedStatement insert, int i) throws SQLException {
+                        new ArgumentPreparedStatementSetter(rows.get(i).values).setValues(insert);
+                    }
+
+                    @Override
+                    public int getBatchSize() {
+                        return rows.size();
+                    }
+                }, keys);
+                if (keys.getKeyList().size() != rows.size()) {
+                    throw new IncorrectResultSizeDataAccessException(rows.size(), keys.getKeyList().size());
                 }
-            }
-            if (n != ids.length) {
-                throw new SQLException("expected " + ids.length + " generated ids, got " + n);
-            }
-            c.commit();
-            for (int i = 0; i < ids.length; i++) {
-                rows.get(i).id = ids[i];
-            }
-            return true;
-        } catch (SQLException e) {
-            c.rollback();
+            });
+        } catch (DataAccessException e) {
             return false;
-        } finally {
-            c.setAutoCommit(true);
+        }
+        for (int i = 0; i < rows.size(); i++) {
+            rows.get(i).id = ((Number) keys.getKeyList().get(i).values().iterator().next()).longValue();
+        }
+        return true;
+    }
+
+    private void writeAlone(Row row) {
+        KeyHolder keys = new GeneratedKeyHolder();
+        try {
+            jdbc.update(c -> {
+                PreparedStatement insert = prepareInsert(c);
+                new ArgumentPreparedStatementSetter(row.values).setValues(insert);
+                return insert;
+            }, keys);
+            row.id = keys.getKey().longValue();
+        } catch (DuplicateKeyException e) {
+            row.duplicate = true;
+        } catch (DataAccessException e) {
+            row.failure = e;
         }
     }
 
-    private void writeAlone(Connection c, Row row) {
-        try (PreparedStatement insert = c.prepareStatement(INSERT, new String[] {"id"})) {
-            bind(insert, row);
-            insert.executeUpdate();
-            try (ResultSet keys = insert.getGeneratedKeys()) {
-                if (!keys.next()) {
-                    throw new SQLException("no generated id");
-                }
-                row.id = keys.getLong(1);
-            }
-        } catch (SQLException e) {
-            DataAccessException translated = translate(e);
-            if (translated instanceof DuplicateKeyException) {
-                row.duplicate = true;
-            } else {
-                row.failure = translated;
-            }
-        }
-    }
-
-    private static void bind(PreparedStatement insert, Row row) throws SQLException {
-        for (int i = 0; i < row.values.length; i++) {
-            StatementCreatorUtils.setParameterValue(insert, i + 1, SqlTypeValue.TYPE_UNKNOWN, row.values[i]);
-        }
-    }
-
-    private DataAccessException translate(SQLException e) {
-        DataAccessException translated = translator.translate("accept", INSERT, e);
-        return translated != null ? translated : new org.springframework.jdbc.UncategorizedSQLException("accept", INSERT, e);
+    /** The INSERT, answering the generated id (by name: H2 and PostgreSQL both honour it). */
+    private static PreparedStatement prepareInsert(Connection c) throws SQLException {
+        return c.prepareStatement(INSERT, new String[] {"id"});
     }
 }

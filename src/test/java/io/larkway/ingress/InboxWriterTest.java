@@ -15,17 +15,20 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** Group commit of the accept INSERT, on the real database (H2 by default, PostgreSQL in CI's second run). */
 class InboxWriterTest extends LarkwayTest {
     @Autowired
-    DataSource dataSource;
+    JdbcTemplate jdbc;
+    @Autowired
+    TransactionTemplate transaction;
     @Autowired
     JdbcClient db;
 
@@ -71,7 +74,7 @@ class InboxWriterTest extends LarkwayTest {
     @Test
     void eventsArrivingTogetherShareOneCommitAndEachGetsItsOwnRow() throws Exception {
         var batches = DistributionSummary.builder("batch").register(new SimpleMeterRegistry());
-        InboxWriter writer = new InboxWriter(dataSource, batches);
+        InboxWriter writer = new InboxWriter(jdbc, transaction, batches);
         List<InboxWriter.Row> rows = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             rows.add(row("e" + i));
@@ -97,7 +100,7 @@ class InboxWriterTest extends LarkwayTest {
 
     @Test
     void aDuplicateOrABadRowInABatchAffectsOnlyItsOwnEvent() throws Exception {
-        InboxWriter writer = new InboxWriter(dataSource, DistributionSummary.builder("batch").register(new SimpleMeterRegistry()));
+        InboxWriter writer = new InboxWriter(jdbc, transaction, DistributionSummary.builder("batch").register(new SimpleMeterRegistry()));
         assertThat(writer.insert(row("seen-before"))).isPositive();
         List<InboxWriter.Row> rows = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
