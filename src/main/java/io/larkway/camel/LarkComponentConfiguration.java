@@ -14,7 +14,17 @@ public class LarkComponentConfiguration {
     /** One Vert.x for every long connection: a few event-loop threads, however many integrations. */
     @Bean(destroyMethod = "close")
     Vertx larkVertx(LarkwayProperties props) {
-        return Vertx.vertx(new VertxOptions().setEventLoopPoolSize(props.longConnection().eventLoopThreads()).setWorkerPoolSize(4));
+        return vertx(props.longConnection().eventLoopThreads());
+    }
+
+    static Vertx vertx(int eventLoopThreads) {
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoopThreads).setWorkerPoolSize(4));
+        // Vert.x 4.5 (up to at least 4.5.22) cancels a WebSocket's handshake-timeout timer after the
+        // handshake only when the timer's id is > 0 (eclipse-vertx/vert.x#5583): the socket that gets
+        // timer id 0, the first timer of the instance, is closed a connect timeout after connecting.
+        // Timer ids count up from 0 per instance, so taking id 0 here keeps it from any socket.
+        vertx.cancelTimer(vertx.setTimer(1, id -> { }));
+        return vertx;
     }
 
     @Bean("lark")
