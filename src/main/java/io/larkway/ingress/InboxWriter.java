@@ -52,7 +52,7 @@ final class InboxWriter {
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transaction;
-    /** Events per write (one transaction). */
+    /** Events per accept transaction (a group that failed counts again as one transaction per event). */
     private final DistributionSummary batchSizes;
     /** Rows waiting for the next write; guarded by {@code this}. */
     private Batch open = new Batch();
@@ -122,11 +122,14 @@ final class InboxWriter {
     }
 
     private void write(List<Row> rows) {
-        batchSizes.record(rows.size());
         if (rows.size() > 1 && writeTogether(rows)) {
+            batchSizes.record(rows.size());
             return;
         }
-        rows.forEach(this::writeAlone);
+        for (Row row : rows) {
+            writeAlone(row);
+            batchSizes.record(1);
+        }
     }
 
     /** All rows in one transaction; false (rolled back) if any of them failed. */
