@@ -37,30 +37,8 @@ OUT=bench/out/e2e-$(date +%Y%m%d-%H%M%S)
 export LARKWAY_ADMIN_KEY="bench-admin-$RANDOM$RANDOM$RANDOM"
 log "machine: $(nproc) cores, $(java -version 2>&1 | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# --- the driver first: it owns the emulator, whose URL larkway needs ----------------------------
-# in the background, so that an interrupt stops it at once (bash runs traps only between commands)
-java -Xmx1g -cp "$DRIVER_CP" bench/EndToEnd.java "http://127.0.0.1:$LARKWAY_PORT" "$LARKWAY_ADMIN_KEY" \
-  "$WORK/emulator.url" "$WORK/larkway.ready" "$OUT/messages.csv" >"$OUT/result.txt" 2>&1 &
-DRIVER_PID=$!; PIDS+=("$DRIVER_PID")
-for _ in $(seq 1 120); do
-  [[ -s $WORK/emulator.url ]] && break
-  kill -0 "$DRIVER_PID" 2>/dev/null || { cat "$OUT/result.txt" >&2; log "the driver exited during start-up"; exit 1; }
-  sleep 0.5
-done
-EMULATOR=$(cat "$WORK/emulator.url")
-
-log "starting larkway on :$LARKWAY_PORT against the emulator at $EMULATOR (data in $WORK/data, log $OUT/larkway.log)"
-java $JAVA_OPTS ${BENCH_LARKWAY_JAVA_OPTS:-} -jar "$JAR" --larkway.data-dir="$WORK/data" --larkway.admin-key="$LARKWAY_ADMIN_KEY" \
-  --server.port="$LARKWAY_PORT" --larkway.lark.feishu-base-url="$EMULATOR" --larkway.lark.lark-base-url="$EMULATOR" \
-  ${BENCH_LARKWAY_ARGS:-} >"$OUT/larkway.log" 2>&1 &
-PIDS+=($!); LARKWAY_PID=$!
-wait_up larkway "$LARKWAY_PID"
-touch "$WORK/larkway.ready"
-
-tail -n +1 -f --pid="$DRIVER_PID" "$OUT/result.txt" &
-TAIL_PID=$!; PIDS+=("$TAIL_PID")
-STATUS=0
-wait "$DRIVER_PID" || STATUS=$?
-wait "$TAIL_PID"
+# --- the driver first: it owns the emulator, whose URL larkway needs; then larkway against it ---
+with_emulator_driver bench/EndToEnd.java "http://127.0.0.1:$LARKWAY_PORT" "$LARKWAY_ADMIN_KEY" \
+  "$WORK/emulator.url" "$WORK/larkway.ready" "$OUT/messages.csv"
 log "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); results, per-message latencies and larkway's log in $OUT"
 exit "$STATUS"
