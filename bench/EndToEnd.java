@@ -1,3 +1,5 @@
+import static io.larkway.bench.BenchDriver.api;
+import static io.larkway.bench.BenchDriver.env;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.larkway.emulator.LarkEmulator;
@@ -294,18 +296,6 @@ public class EndToEnd {
         System.out.printf("%-44s %8.2f %8.2f %8.2f%n", name, pct(sorted, 0.50), pct(sorted, 0.99), pct(sorted, 1.0));
     }
 
-    static JsonNode api(String base, String method, String path, String key, Object body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + key)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        HttpResponse<String> r = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() / 100 != 2) {
-            throw new IllegalStateException(method + " " + path + ": " + r.statusCode() + " " + r.body());
-        }
-        return JSON.readTree(r.body());
-    }
 
     static void fail(AtomicInteger failures, String what) {
         if (failures.incrementAndGet() <= 3) {
@@ -313,8 +303,4 @@ public class EndToEnd {
         }
     }
 
-    static int env(String name, int fallback) {
-        String v = System.getenv(name);
-        return v == null || v.isBlank() ? fallback : Integer.parseInt(v.trim());
-    }
 }

@@ -1,3 +1,4 @@
+import static io.larkway.bench.BenchDriver.env;
 import io.larkway.emulator.WebhookSender;
 import io.larkway.emulator.WebhookSender.Delivery;
 import java.net.URI;
@@ -204,8 +205,4 @@ public class WebhookLoad {
         }
     }
 
-    static int env(String name, int fallback) {
-        String v = System.getenv(name);
-        return v == null || v.isBlank() ? fallback : Integer.parseInt(v.trim());
-    }
 }
