@@ -75,7 +75,8 @@ public record LarkwayProperties(
             @DefaultValue("1800") int staleAfterSeconds,
             @DefaultValue("24") int dedupeRetentionHours,
             @DefaultValue("60") int claimLeaseSeconds,
-            @DefaultValue("5000") long recoveryIntervalMs) {
+            @DefaultValue("5000") long recoveryIntervalMs,
+            @DefaultValue("10000") int handOffQueueSize) {
     }
 
     public record Lark(
