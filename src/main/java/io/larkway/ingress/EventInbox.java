@@ -138,6 +138,27 @@ public class EventInbox {
     }
 
     /**
+     * The hand-off queue was full: the event stays accepted in the database and gives its claim
+     * back, so the recovery sweep takes it up as soon as the queue has room instead of after its
+     * lease. Never throws: if the release fails, the lease still runs out.
+     */
+    public void queueFull(Exchange exchange) {
+        Message m = exchange.getMessage();
+        String integrationId = m.getHeader(INTEGRATION_ID, String.class);
+        meters.counter("larkway.inbox.queue.full", "integration", integrationId).increment();
+        try {
+            db.sql("UPDATE inbound_events SET claimed_until = ? WHERE id = ? AND state = 'accepted' AND claimed_by = ? AND claimed_until = ?")
+                    .params(Timestamps.of(clock.instant()), m.getHeader(INBOX_ID, Long.class), instance,
+                            Timestamps.of(Instant.ofEpochMilli(m.getHeader(CLAIMED_UNTIL, 0L, Long.class)))).update();
+            LOG.info("Hand-off queue full, event left to the recovery sweep integrationId={} event_id={} message_id={}", integrationId,
+                    m.getHeader(EVENT_ID), m.getHeader(MESSAGE_ID));
+        } catch (RuntimeException e) {
+            LOG.warn("Hand-off queue full, event resumed after its lease integrationId={} event_id={} message_id={}: {}", integrationId,
+                    m.getHeader(EVENT_ID), m.getHeader(MESSAGE_ID), e.toString());
+        }
+    }
+
+    /**
      * Marks a dispatched event done; it stays as a dedupe record until the retention ends. A busy
      * inbox writes the marks in batches, one UPDATE for many events: at once unless the last write
      * was under {@value #DONE_DELAY_MS} ms ago, else by the flusher thread within that time.
