@@ -1,6 +1,5 @@
 import static io.larkway.bench.BenchDriver.api;
 import static io.larkway.bench.BenchDriver.env;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.larkway.emulator.LarkEmulator;
 import io.larkway.emulator.WebhookSender;
@@ -296,11 +295,9 @@ public class EndToEnd {
         System.out.printf("%-44s %8.2f %8.2f %8.2f%n", name, pct(sorted, 0.50), pct(sorted, 0.99), pct(sorted, 1.0));
     }
 
-
     static void fail(AtomicInteger failures, String what) {
         if (failures.incrementAndGet() <= 3) {
             System.err.println(what);
         }
     }
-
 }

@@ -1,7 +1,5 @@
 import static io.larkway.bench.BenchDriver.api;
 import static io.larkway.bench.BenchDriver.env;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.larkway.emulator.LarkEmulator;
 import io.larkway.emulator.LarkWebSocketServer;
 import java.net.URI;
@@ -52,7 +50,6 @@ public class LongConnectionLoad {
     static final int EVENTS = env("BENCH_EVENTS", 5000);
     static final double TARGET_MS = 10;
 
-    static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
     public static void main(String[] args) throws Exception {

@@ -204,5 +204,4 @@ public class WebhookLoad {
             return Arrays.copyOf(values, size);
         }
     }
-
 }
