@@ -12,6 +12,7 @@ public record LarkwayProperties(
         @DefaultValue("") String masterKey,
         @DefaultValue("http://localhost:8080") String publicBaseUrl,
         @DefaultValue("1048576") int maxBodyBytes,
+        @DefaultValue("1000") long h2HousekeepingMs,
         @DefaultValue Lark lark,
         @DefaultValue Ingress ingress,
         @DefaultValue Conversation conversation,
