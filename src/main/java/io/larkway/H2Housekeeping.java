@@ -7,6 +7,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.h2.api.ErrorCode;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
 import org.h2.mvstore.MVStore;
@@ -78,7 +79,10 @@ public class H2Housekeeping {
         timer.scheduleWithFixedDelay(this::run, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
     }
 
-    /** One round: sync, then compact. A failure is logged (once a minute at most) and the next round tries again. */
+    /**
+     * One round: sync, then compact. A failure is logged (once a minute at most) and the next round
+     * tries again; a database closed under it (the JVM shutting down) is not a failure.
+     */
     void run() {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             s.execute("CHECKPOINT SYNC");
@@ -88,11 +92,19 @@ public class H2Housekeeping {
                 // compactMoveChunks: called from here it failed an H2 assertion and closed the database.
                 store.compact(TARGET_FILL_RATE, REWRITE_BYTES);
             }
-        } catch (SQLException | RuntimeException e) {
-            if (System.currentTimeMillis() - lastWarning > 60_000) {
-                lastWarning = System.currentTimeMillis();
-                LOG.warn("H2 housekeeping failed, will retry: {}", e.toString());
+        } catch (SQLException e) {
+            if (e.getErrorCode() != ErrorCode.DATABASE_IS_CLOSED && e.getErrorCode() != ErrorCode.DATABASE_CALLED_AT_SHUTDOWN) {
+                warn(e);
             }
+        } catch (RuntimeException e) {
+            warn(e);
+        }
+    }
+
+    private void warn(Exception e) {
+        if (System.currentTimeMillis() - lastWarning > 60_000) {
+            lastWarning = System.currentTimeMillis();
+            LOG.warn("H2 housekeeping failed, will retry: {}", e.toString());
         }
     }
 
