@@ -39,7 +39,10 @@ public record LarkwayProperties(
             @DefaultValue("Sorry, I can only read text messages for now.") String unsupportedMessageReply,
             @DefaultValue("Sorry, the expert could not answer just now. Please try again in a moment.") String expertFailureReply,
             @DefaultValue("5000") long recoveryIntervalMs,
-            @DefaultValue("5") int windowOrphanGraceSeconds) {
+            @DefaultValue("5") int windowOrphanGraceSeconds,
+            @DefaultValue("50") int expertBreakerFailureRatePercent,
+            @DefaultValue("5") int expertBreakerMinimumCalls,
+            @DefaultValue("30") int expertBreakerOpenSeconds) {
     }
 
     public record Reply(

@@ -53,6 +53,8 @@ public abstract class LarkwayTest {
         registry.add("larkway.reply.breaker-open-seconds", () -> "2");
         registry.add("larkway.reply.stream-update-interval-ms", () -> "300");
         registry.add("larkway.conversation.expert-timeout-seconds", () -> "3");
+        registry.add("larkway.conversation.expert-breaker-minimum-calls", () -> "3");
+        registry.add("larkway.conversation.expert-breaker-open-seconds", () -> "2");
     }
 
     /** An answer of the service: status and JSON body (null when empty or not JSON). */

@@ -44,8 +44,7 @@ public class ExpertCalls {
     private final Clock clock;
     private final Duration timeout;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    private final CircuitBreakerRegistry breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
-            .failureRateThreshold(50).minimumNumberOfCalls(5).slidingWindowSize(10).waitDurationInOpenState(Duration.ofSeconds(30)).build());
+    private final CircuitBreakerRegistry breakers;
 
     public ExpertCalls(Experts experts, ObjectMapper json, ProducerTemplate camel, JdbcClient db, Clock clock, LarkwayProperties props) {
         this.experts = experts;
@@ -53,7 +52,15 @@ public class ExpertCalls {
         this.camel = camel;
         this.db = db;
         this.clock = clock;
-        this.timeout = Duration.ofSeconds(props.conversation().expertTimeoutSeconds());
+        LarkwayProperties.Conversation c = props.conversation();
+        this.timeout = Duration.ofSeconds(c.expertTimeoutSeconds());
+        this.breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
+                .failureRateThreshold(c.expertBreakerFailureRatePercent())
+                .minimumNumberOfCalls(c.expertBreakerMinimumCalls())
+                .slidingWindowSize(Math.max(c.expertBreakerMinimumCalls(), 10))
+                .waitDurationInOpenState(Duration.ofSeconds(c.expertBreakerOpenSeconds()))
+                .permittedNumberOfCallsInHalfOpenState(1)
+                .build());
     }
 
     /** What an expert sees of a turn. */

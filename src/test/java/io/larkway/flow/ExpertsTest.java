@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
@@ -24,6 +25,7 @@ class ExpertsTest extends FlowFixture {
     static final Vertx VERTX = LARK.vertx();
     static HttpServer fake;
     static final List<JsonNode> openAiRequests = new CopyOnWriteArrayList<>();
+    static final java.util.concurrent.atomic.AtomicInteger downCalls = new java.util.concurrent.atomic.AtomicInteger();
 
     @Autowired
     CamelContext camel;
@@ -71,6 +73,10 @@ class ExpertsTest extends FlowFixture {
                 case "/http-expert" -> req.response().putHeader("Content-Type", "application/json")
                         .end(JSON.createObjectNode().put("text", "http says " + in.path("text").asText() + " in " + in.path("chat").path("type").asText()).toString());
                 case "/broken" -> req.response().setStatusCode(500).end("boom");
+                case "/down" -> {
+                    downCalls.incrementAndGet();
+                    req.response().setStatusCode(503).end("down");
+                }
                 case "/slow" -> VERTX.setTimer(10_000, t -> req.response().end("{\"text\":\"too late\"}"));
                 default -> req.response().setStatusCode(404).end();
             }
@@ -165,6 +171,30 @@ class ExpertsTest extends FlowFixture {
             // the Typing reaction is removed after a failed turn too
             await().atMost(Duration.ofSeconds(5)).until(() -> LARK.requests("DELETE", "/open-apis/im/v1/messages/" + messageId + "/reactions/.*").size() == 1);
         }
+    }
+
+    @Test
+    void aFailingExpertsBreakerOpensAfterTheConfiguredCallsAndOtherExpertsKeepAnswering() {
+        // the tests' settings: a breaker judges after 3 calls and stays open 2 s
+        assertThat(props.conversation().expertBreakerMinimumCalls()).isEqualTo(3);
+        Setup down = setup(Map.of("name", "down", "type", "http", "url", base() + "/down"), Map.of());
+        Setup up = setup(Map.of("name", "up", "type", "http", "url", base() + "/http-expert"), Map.of());
+        for (int i = 1; i <= 5; i++) {
+            p2p(down, "ou_down_" + i, "still there?");
+            int answered = i;
+            await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(down.app().appId()).size() == answered);
+            p2p(up, "ou_up_" + i, "hello");
+            await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(up.app().appId()).size() == answered);
+        }
+        // five apologies, but only three calls reached the failing expert; the other expert answered every time
+        assertThat(LARK.messages(down.app().appId())).extracting(ExpertsTest::text).containsOnly(props.conversation().expertFailureReply());
+        assertThat(downCalls.get()).isEqualTo(3);
+        assertThat(LARK.messages(up.app().appId())).extracting(ExpertsTest::text).containsOnly("http says hello in p2p");
+        // once the breaker's open time is over, one call tries the expert again
+        await().pollDelay(Duration.ofMillis(2100)).atMost(Duration.ofSeconds(10)).until(() -> {
+            p2p(down, "ou_down_retry_" + UUID.randomUUID(), "and now?");
+            return downCalls.get() == 4;
+        });
     }
 
     @Test
