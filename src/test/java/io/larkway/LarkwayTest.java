@@ -14,6 +14,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 
 /**
  * Base of the end-to-end tests: the whole service on a random port, its Lark base URLs pointed at
@@ -22,6 +23,24 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability
+// fixed settings here, not in the @DynamicPropertySource below: a subclass's own @TestPropertySource or
+// @DynamicPropertySource then overrides any of them (a base @DynamicPropertySource would win over both)
+@TestPropertySource(properties = {
+        "larkway.admin-key=" + LarkwayTest.ADMIN_KEY,
+        "larkway.master-key=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+        "larkway.ingress.claim-lease-seconds=2",
+        "larkway.ingress.recovery-interval-ms=500",
+        // the dev console is off the default exposure (Camel's consoles show configuration); tests reach it
+        "management.endpoints.web.exposure.include=health,prometheus,info,camel",
+        // time compressed: fast retries, breakers that open after a few calls and close again in seconds
+        "larkway.reply.backoff-initial-ms=20",
+        "larkway.reply.backoff-max-ms=100",
+        "larkway.reply.breaker-minimum-calls=8",
+        "larkway.reply.breaker-open-seconds=2",
+        "larkway.reply.stream-update-interval-ms=300",
+        "larkway.conversation.expert-timeout-seconds=3",
+        "larkway.conversation.expert-breaker-minimum-calls=3",
+        "larkway.conversation.expert-breaker-open-seconds=2"})
 public abstract class LarkwayTest {
     public static final String ADMIN_KEY = "test-admin-key";
     public static final String DATA_DIR = "./target/test-data/" + UUID.randomUUID();
@@ -35,26 +54,12 @@ public abstract class LarkwayTest {
     @Autowired
     protected LarkwayProperties props;
 
+    /** Only what is known at run time; the fixed settings are in the class's {@code @TestPropertySource}. */
     @DynamicPropertySource
     static void larkway(DynamicPropertyRegistry registry) {
         registry.add("larkway.data-dir", () -> DATA_DIR);
-        registry.add("larkway.admin-key", () -> ADMIN_KEY);
-        registry.add("larkway.master-key", () -> "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
         registry.add("larkway.lark.feishu-base-url", LARK::baseUrl);
         registry.add("larkway.lark.lark-base-url", LARK::baseUrl);
-        registry.add("larkway.ingress.claim-lease-seconds", () -> "2");
-        // the dev console is off the default exposure (Camel's consoles show configuration); tests reach it
-        registry.add("management.endpoints.web.exposure.include", () -> "health,prometheus,info,camel");
-        registry.add("larkway.ingress.recovery-interval-ms", () -> "500");
-        // time compressed: fast retries, a breaker that opens after a few calls and closes again in seconds
-        registry.add("larkway.reply.backoff-initial-ms", () -> "20");
-        registry.add("larkway.reply.backoff-max-ms", () -> "100");
-        registry.add("larkway.reply.breaker-minimum-calls", () -> "8");
-        registry.add("larkway.reply.breaker-open-seconds", () -> "2");
-        registry.add("larkway.reply.stream-update-interval-ms", () -> "300");
-        registry.add("larkway.conversation.expert-timeout-seconds", () -> "3");
-        registry.add("larkway.conversation.expert-breaker-minimum-calls", () -> "3");
-        registry.add("larkway.conversation.expert-breaker-open-seconds", () -> "2");
     }
 
     /** An answer of the service: status and JSON body (null when empty or not JSON). */
