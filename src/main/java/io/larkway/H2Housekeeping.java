@@ -2,12 +2,10 @@ package io.larkway;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
-import org.h2.api.ErrorCode;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
 import org.h2.mvstore.MVStore;
@@ -16,30 +14,46 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Keeps the embedded H2 file near the size of its live data. With {@code WRITE_DELAY=0} every
- * commit writes a chunk of its own, H2 keeps every chunk of the last {@code RETENTION_TIME}
- * (45 s), and the background writer that compacts chunks does not run: a burst of events grew the
- * file by gigabytes, and it never shrank. This bean does that writer's housekeeping itself, every
- * interval: it syncs the file (so every chunk older than one interval is on disk, which is all
- * the retention time is there to assume), then rewrites the live pages of sparse chunks, so their
- * space is reused and the end of the file cut off. That lets the retention drop to
- * {@link #retentionMs(long) two intervals and a second}. Nothing to do on PostgreSQL or an
- * in-memory H2.
+ * Keeps the embedded H2 file from growing with every burst of events. With {@code WRITE_DELAY=0}
+ * every commit writes a chunk of its own, H2 keeps every chunk for its retention time (45 s), and
+ * the background writer that compacts does not run: a burst grew the file by gigabytes, and it
+ * never shrank. This bean does that writer's work itself, every interval, on the MVStore directly
+ * (no SQL, so no admin rights and no pooled connection):
+ *
+ * <ol>
+ *   <li>pin the current version, wait for any store under way, and fsync the file;
+ *   <li>release the previous round's pin: only now may H2 overwrite the space of chunks that died
+ *       before this round, because the chunks that replaced them are on disk (H2 itself frees a
+ *       dead chunk at the next store, synced or not, so a power loss could leave a file whose last
+ *       valid chunks point into overwritten space);
+ *   <li>rewrite the live pages of chunks older than the retention (1 MiB per round), so their
+ *       space is reused and the end of the file cut off.
+ * </ol>
+ *
+ * <p>With the pin the retention no longer guards against a power loss, so it drops to
+ * {@link #retentionMs(long) two intervals and a second} (for this process; nothing is written to
+ * the file). Nothing to do on PostgreSQL, an in-memory, read-only or remote H2. The pool keeps the
+ * database open; should it ever close, housekeeping stops.
  */
 @Component
 public class H2Housekeeping {
     private static final Logger LOG = LoggerFactory.getLogger(H2Housekeeping.class);
-    /** H2's own default, restored when housekeeping is switched off (the setting is stored in the file). */
+    /** H2's default retention, the most this bean ever sets. */
     static final int H2_DEFAULT_RETENTION_MS = 45_000;
-    /** Chunks less full than this are rewritten (H2's background writer uses 81-90 %). */
+    /** Compaction runs while the chunks are on the whole less full than this (H2's background writer uses 81-90 %). */
     private static final int TARGET_FILL_RATE = 80;
-    /** Most live bytes rewritten per run (the store is locked meanwhile: 16 MiB held commits up for 100+ ms). */
+    /** Most live bytes rewritten per round (the store is locked meanwhile: 16 MiB held commits up for 100+ ms). */
     private static final int REWRITE_BYTES = 1 << 20;
 
     private final DataSource dataSource;
     private final long intervalMs;
     private ScheduledExecutorService timer;
+    private MVStore store;
+    /** The version pinned by the last round; chunks that died after it stay until the next round's sync. */
+    private MVStore.TxCounter pinned;
     private long lastWarning;
+    /** Guarded by this. */
+    private boolean stopped;
 
     @org.springframework.beans.factory.annotation.Autowired
     public H2Housekeeping(DataSource dataSource, LarkwayProperties props) {
@@ -51,26 +65,24 @@ public class H2Housekeeping {
         this.intervalMs = intervalMs;
     }
 
-    /** The retention that is safe when the file is synced every {@code intervalMs}. */
+    /** The retention while housekeeping runs every {@code intervalMs}: chunks younger than that are not rewritten. */
     static int retentionMs(long intervalMs) {
         return (int) Math.min(H2_DEFAULT_RETENTION_MS, 2 * intervalMs + 1000);
     }
 
     @jakarta.annotation.PostConstruct
     void start() throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            if (store(c) == null) {
-                return;
-            }
-            int retention = intervalMs > 0 ? retentionMs(intervalMs) : H2_DEFAULT_RETENTION_MS;
-            try (Statement s = c.createStatement()) {
-                s.execute("SET RETENTION_TIME " + retention);
-            }
-            if (intervalMs <= 0) {
-                return;
-            }
-            LOG.info("H2 housekeeping every {} ms (retention {} ms)", intervalMs, retention);
+        if (intervalMs <= 0) {
+            return;
         }
+        try (Connection c = dataSource.getConnection()) {
+            store = store(c);
+        }
+        if (store == null || store.isReadOnly()) {
+            return;
+        }
+        store.setRetentionTime(retentionMs(intervalMs));
+        LOG.info("H2 housekeeping every {} ms (retention {} ms)", intervalMs, retentionMs(intervalMs));
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "h2-housekeeping");
             t.setDaemon(true);
@@ -79,53 +91,69 @@ public class H2Housekeeping {
         timer.scheduleWithFixedDelay(this::run, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
     }
 
-    /**
-     * One round: sync, then compact. A failure is logged (once a minute at most) and the next round
-     * tries again; a database closed under it (the JVM shutting down) is not a failure.
-     */
-    void run() {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute("CHECKPOINT SYNC");
-            MVStore store = store(c);
-            if (store != null && !store.isClosed()) {
-                // live pages out of sparse chunks; new chunks then fill the holes and the file's end is cut off. Not H2's
-                // compactMoveChunks: called from here it failed an H2 assertion and closed the database.
-                store.compact(TARGET_FILL_RATE, REWRITE_BYTES);
-            }
-        } catch (SQLException e) {
-            if (e.getErrorCode() != ErrorCode.DATABASE_IS_CLOSED && e.getErrorCode() != ErrorCode.DATABASE_CALLED_AT_SHUTDOWN) {
-                warn(e);
-            }
+    /** One round (see the class comment). A failure is logged (once a minute at most) and the next round tries again. */
+    synchronized void run() {
+        if (stopped) {
+            return;
+        }
+        if (store.isClosed()) {
+            // shutting down, or the last connection was closed (a pool never does that); nothing pinned in a closed store matters
+            LOG.info("H2 housekeeping stopped: the database was closed");
+            timer.shutdown();
+            return;
+        }
+        MVStore.TxCounter next = store.registerVersionUsage();
+        try {
+            store.commit(); // takes the store lock: a store that began before the pin has finished writing
+            store.sync();
+        } catch (RuntimeException e) {
+            store.deregisterVersionUsage(next);
+            warn(e);
+            return;
+        }
+        release();
+        pinned = next;
+        try {
+            store.compact(TARGET_FILL_RATE, REWRITE_BYTES);
         } catch (RuntimeException e) {
             warn(e);
         }
     }
 
-    private void warn(Exception e) {
-        if (System.currentTimeMillis() - lastWarning > 60_000) {
+    private void release() {
+        if (pinned != null) {
+            store.deregisterVersionUsage(pinned);
+            pinned = null;
+        }
+    }
+
+    private void warn(RuntimeException e) {
+        if (!store.isClosed() && System.currentTimeMillis() - lastWarning > 60_000) {
             lastWarning = System.currentTimeMillis();
             LOG.warn("H2 housekeeping failed, will retry: {}", e.toString());
         }
     }
 
     boolean running() {
-        return timer != null;
+        return timer != null && !timer.isShutdown();
     }
 
+    /** Ends the rounds and releases the pin (H2 expects none when it closes). Never interrupts a round: that would close H2's file. */
     @jakarta.annotation.PreDestroy
     void stop() {
-        if (timer != null) {
-            // never interrupt it: an interrupt during file I/O closes H2's file channel and breaks the database
-            timer.shutdown();
-            try {
-                timer.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        if (timer == null) {
+            return;
+        }
+        timer.shutdown();
+        synchronized (this) { // after a round under way
+            stopped = true;
+            if (!store.isClosed()) {
+                release();
             }
         }
     }
 
-    /** The MVStore behind an H2 file database, else null. */
+    /** The MVStore behind an embedded H2 file database, else null. */
     private static MVStore store(Connection c) throws SQLException {
         if (!c.isWrapperFor(JdbcConnection.class)
                 || !(c.unwrap(JdbcConnection.class).getSession() instanceof SessionLocal session)
