@@ -23,6 +23,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * A burst larger than the in-memory hand-off queue: the overflow gives its claim back and waits in
  * the database, without using up its attempts, until the queue has room.
  */
+@org.springframework.test.annotation.DirtiesContext // its own context, closed after it: not left sweeping the shared database as a second instance
 class HandOffQueueTest extends LarkwayTest {
     @DynamicPropertySource
     static void smallQueue(DynamicPropertyRegistry registry) {
