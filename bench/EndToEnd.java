@@ -1,5 +1,6 @@
 import static io.larkway.bench.BenchDriver.api;
 import static io.larkway.bench.BenchDriver.env;
+import static io.larkway.bench.BenchDriver.openLoop;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.larkway.emulator.LarkEmulator;
 import io.larkway.emulator.WebhookSender;
@@ -18,7 +19,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -127,7 +127,7 @@ public class EndToEnd {
         long[] sent = new long[total];
         AtomicLongArray answered = new AtomicLongArray(total); // when the driver got the webhook's 200
         AtomicInteger failures = new AtomicInteger();
-        openLoop(warmupCount, i -> postWebhook(webhook, deliveries.get(i), i, sent, answered, failures));
+        openLoop(warmupCount, RATE, i -> postWebhook(webhook, deliveries.get(i), i, sent, answered, failures));
         awaitReplies(id, 0, warmupCount, "warm-up");
 
         // --- baseline: webhook-sized POST to the emulator, then the same reply call, direct -----------
@@ -139,7 +139,7 @@ public class EndToEnd {
         IntFunction<String> baseId = i -> "om_base_" + run + "_" + i;
         long[] baseSent = new long[baseCount];
         URI fakeWebhook = URI.create(lark.baseUrl() + "/bench/webhook");
-        openLoop(baseCount, i -> {
+        openLoop(baseCount, RATE, i -> {
             Delivery d = deliveries.get(warmupCount + i);
             HttpRequest.Builder post = HttpRequest.newBuilder(fakeWebhook).timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofByteArray(d.body()));
             d.headers().forEach(post::header);
@@ -161,7 +161,7 @@ public class EndToEnd {
         long[] baseline = latencies(baseId, 0, baseCount, baseSent, REPLIED);
 
         // --- larkway, measured --------------------------------------------------------------------
-        openLoop(total - warmupCount, j -> postWebhook(webhook, deliveries.get(warmupCount + j), warmupCount + j, sent, answered, failures));
+        openLoop(total - warmupCount, RATE, j -> postWebhook(webhook, deliveries.get(warmupCount + j), warmupCount + j, sent, answered, failures));
         awaitReplies(id, warmupCount, total, "larkway");
         Thread.sleep(2000); // a late duplicate would show up here
         long[] e2e = latencies(id, warmupCount, total, sent, REPLIED);
@@ -237,25 +237,6 @@ public class EndToEnd {
                 answered.set(i, System.nanoTime());
             }
         });
-    }
-
-    /** Calls {@code send(i)} for i in [0, n) at RATE per second, on schedule whatever the answers do (open loop). */
-    static void openLoop(int n, java.util.function.IntConsumer send) {
-        long period = 1_000_000_000L / RATE;
-        long start = System.nanoTime();
-        long worstLag = 0;
-        for (int i = 0; i < n; i++) {
-            long due = start + i * period;
-            long wait;
-            while ((wait = due - System.nanoTime()) > 0) {
-                LockSupport.parkNanos(wait);
-            }
-            worstLag = Math.max(worstLag, System.nanoTime() - due);
-            send.accept(i);
-        }
-        if (worstLag > 5_000_000) {
-            System.out.printf("  (the driver fell behind its schedule by up to %.1f ms)%n", worstLag / 1e6);
-        }
     }
 
     static void awaitReplies(IntFunction<String> id, int from, int to, String phase) throws InterruptedException {

@@ -1,5 +1,6 @@
 import static io.larkway.bench.BenchDriver.api;
 import static io.larkway.bench.BenchDriver.env;
+import static io.larkway.bench.BenchDriver.openLoop;
 import io.larkway.emulator.LarkEmulator;
 import io.larkway.emulator.LarkWebSocketServer;
 import java.net.URI;
@@ -16,7 +17,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The long-connection service benchmark's driver (run by bench/long-connection-service.sh as a
@@ -135,24 +135,10 @@ public class LongConnectionLoad {
     /** Pushes {@code count} events round-robin over the apps, at {@code rate} per second (0 = flat out), open loop. */
     static List<String> push(LarkWebSocketServer ws, List<LarkEmulator.App> apps, int count, int rate) {
         List<String> ids = new ArrayList<>(count);
-        long period = rate == 0 ? 0 : 1_000_000_000L / rate;
-        long start = System.nanoTime();
-        long worstLag = 0;
-        for (int i = 0; i < count; i++) {
-            long due = start + i * period;
-            long wait;
-            while ((wait = due - System.nanoTime()) > 0) {
-                LockSupport.parkNanos(wait);
-            }
-            if (period > 0) {
-                worstLag = Math.max(worstLag, System.nanoTime() - due);
-            }
+        openLoop(count, rate, i -> {
             LarkEmulator.App app = apps.get(i % apps.size());
             ids.add(ws.push(app.appId(), LarkWebSocketServer.messageEvent(app.appId(), "ev_" + UUID.randomUUID(), "om_" + UUID.randomUUID(), "bench")));
-        }
-        if (worstLag > 5_000_000) {
-            System.out.printf("  (the driver fell behind its schedule by up to %.1f ms)%n", worstLag / 1e6);
-        }
+        });
         return ids;
     }
 

@@ -7,6 +7,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
 
 /** What the load drivers under bench/ (single-file programs with the test classes on their class path) share. */
 public final class BenchDriver {
@@ -28,6 +30,30 @@ public final class BenchDriver {
             throw new IllegalStateException(method + " " + path + ": " + r.statusCode() + " " + r.body());
         }
         return JSON.readTree(r.body());
+    }
+
+    /**
+     * Calls {@code send(i)} for i in [0, n) at {@code rate} per second (0 = flat out), on schedule
+     * whatever the answers do (open loop); says so if the driver itself fell behind by over 5 ms.
+     */
+    public static void openLoop(int n, int rate, IntConsumer send) {
+        long period = rate == 0 ? 0 : 1_000_000_000L / rate;
+        long start = System.nanoTime();
+        long worstLag = 0;
+        for (int i = 0; i < n; i++) {
+            long due = start + i * period;
+            long wait;
+            while ((wait = due - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            if (period > 0) {
+                worstLag = Math.max(worstLag, System.nanoTime() - due);
+            }
+            send.accept(i);
+        }
+        if (worstLag > 5_000_000) {
+            System.out.printf("  (the driver fell behind its schedule by up to %.1f ms)%n", worstLag / 1e6);
+        }
     }
 
     /** An integer setting from the environment. */
