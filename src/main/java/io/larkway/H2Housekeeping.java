@@ -21,18 +21,21 @@ import org.springframework.stereotype.Component;
  * (no SQL, so no admin rights and no pooled connection):
  *
  * <ol>
- *   <li>pin the current version, wait for any store under way, and fsync the file;
- *   <li>release the previous round's pin: only now may H2 overwrite the space of chunks that died
- *       before this round, because the chunks that replaced them are on disk (H2 itself frees a
- *       dead chunk at the next store, synced or not, so a power loss could leave a file whose last
- *       valid chunks point into overwritten space);
+ *   <li>fsync the file, so every chunk written before this round is on disk;
  *   <li>rewrite the live pages of chunks older than the retention (1 MiB per round), so their
  *       space is reused and the end of the file cut off.
  * </ol>
  *
- * <p>With the pin the retention no longer guards against a power loss, so it drops to
- * {@link #retentionMs(long) two intervals and a second} (for this process; nothing is written to
- * the file). Nothing to do on PostgreSQL, an in-memory, read-only or remote H2. The pool keeps the
+ * <p>The retention is H2's guard against a power loss: it overwrites a dead chunk only once the
+ * chunk is older than the retention, "assuming the file system flushes all write buffers within
+ * this time" (45 s by default). With an fsync every interval that holds after two intervals, so
+ * the retention drops to {@link #retentionMs(long) two intervals and a second} (for this process;
+ * nothing is written to the file). Like H2's own, the guard is about time: it holds while the
+ * rounds run on schedule. A stricter one, pinning the synced version until the next sync, made
+ * H2 keep every map root and closed map of that second and walk them at each commit: at 100
+ * messages a second the end-to-end p99 rose from about 50 ms to 160-370 ms ({@code bench/e2e.sh}).
+ *
+ * <p>Nothing to do on PostgreSQL, an in-memory, read-only or remote H2. The pool keeps the
  * database open; should it ever close, housekeeping stops.
  */
 @Component
@@ -49,8 +52,6 @@ public class H2Housekeeping {
     private final long intervalMs;
     private ScheduledExecutorService timer;
     private MVStore store;
-    /** The version pinned by the last round; chunks that died after it stay until the next round's sync. */
-    private MVStore.TxCounter pinned;
     private long lastWarning;
     /** Guarded by this. */
     private boolean stopped;
@@ -97,33 +98,17 @@ public class H2Housekeeping {
             return;
         }
         if (store.isClosed()) {
-            // shutting down, or the last connection was closed (a pool never does that); nothing pinned in a closed store matters
+            // shutting down, or the last connection was closed (a pool never does that)
             LOG.info("H2 housekeeping stopped: the database was closed");
             timer.shutdown();
             return;
         }
-        MVStore.TxCounter next = store.registerVersionUsage();
         try {
-            store.commit(); // takes the store lock: a store that began before the pin has finished writing
+            store.commit(); // takes the store lock: a store under way has finished writing
             store.sync();
-        } catch (RuntimeException e) {
-            store.deregisterVersionUsage(next);
-            warn(e);
-            return;
-        }
-        release();
-        pinned = next;
-        try {
             store.compact(TARGET_FILL_RATE, REWRITE_BYTES);
         } catch (RuntimeException e) {
             warn(e);
-        }
-    }
-
-    private void release() {
-        if (pinned != null) {
-            store.deregisterVersionUsage(pinned);
-            pinned = null;
         }
     }
 
@@ -138,18 +123,15 @@ public class H2Housekeeping {
         return timer != null && !timer.isShutdown();
     }
 
-    /** Ends the rounds and releases the pin (H2 expects none when it closes). Never interrupts a round: that would close H2's file. */
+    /** Ends the rounds, after a round under way. Never interrupts one: that would close H2's file. */
     @jakarta.annotation.PreDestroy
     void stop() {
         if (timer == null) {
             return;
         }
         timer.shutdown();
-        synchronized (this) { // after a round under way
+        synchronized (this) {
             stopped = true;
-            if (!store.isClosed()) {
-                release();
-            }
         }
     }
 
