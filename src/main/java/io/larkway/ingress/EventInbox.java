@@ -257,10 +257,19 @@ public class EventInbox {
 
     }
 
-    /** Forgets dedupe records older than the retention; unfinished events are never purged. */
+    /**
+     * Forgets dedupe records older than the retention: finished events whose acceptance and last
+     * lease (which ends at most one lease after they finished) are both older; unfinished events
+     * are never purged. One state at a time, so that ix_inbound_pending finds them.
+     */
     public int purge() {
-        return db.sql("DELETE FROM inbound_events WHERE state IN ('done', 'failed') AND accepted_at < ?")
-                .param(Timestamps.of(clock.instant().minusSeconds(config.dedupeRetentionHours() * 3600L))).update();
+        var cutoff = Timestamps.of(clock.instant().minusSeconds(config.dedupeRetentionHours() * 3600L));
+        int purged = 0;
+        for (String finished : List.of("done", "failed")) {
+            purged += db.sql("DELETE FROM inbound_events WHERE state = ? AND claimed_until < ? AND accepted_at < ?")
+                    .params(finished, cutoff, cutoff).update();
+        }
+        return purged;
     }
 
     /** Turns an exchange whose body is a {@link Pending} (from {@link #claimExpired}) into the accepted event it stands for. */

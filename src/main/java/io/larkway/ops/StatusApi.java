@@ -96,10 +96,13 @@ public class StatusApi implements ApiHandlers {
         return i;
     }
 
+    /** The integration's last accepted event, in the order of ix_inbound_last_delivery so that both H2 and PostgreSQL read one entry. */
+    static final String LAST_DELIVERY =
+            "SELECT accepted_at FROM inbound_events WHERE integration_id = ? ORDER BY integration_id, accepted_at DESC LIMIT 1";
+
     public Map<String, Object> status(Integration i) {
         Map<String, Object> out = new LinkedHashMap<>();
-        Instant lastDelivery = db.sql("SELECT MAX(accepted_at) AS last_at FROM inbound_events WHERE integration_id = ?").param(i.id())
-                .query((rs, n) -> Timestamps.instant(rs, "last_at")).list().stream().filter(java.util.Objects::nonNull).findFirst().orElse(null);
+        Instant lastDelivery = db.sql(LAST_DELIVERY).param(i.id()).query((rs, n) -> Timestamps.instant(rs, "accepted_at")).optional().orElse(null);
         out.put("integrationId", i.id());
         out.put("mode", i.connectionMode().name());
         List<Map<String, Object>> instances = new ArrayList<>();

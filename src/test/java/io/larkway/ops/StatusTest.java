@@ -14,11 +14,23 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 import javax.management.MBeanServer;
+import io.larkway.integration.Timestamps;
+import java.sql.Connection;
+import java.time.temporal.ChronoUnit;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** The Status tab, its actions, JMX and the dev console, against the emulator. */
 class StatusTest extends LarkwayTest {
     static final LarkWebSocketServer WS = LarkWebSocketServer.on(LARK);
+
+    @Autowired
+    JdbcClient db;
+    @Autowired
+    DataSource dataSource;
 
     @Test
     void webhookStatusCountersRecentErrorsAndRefresh() {
@@ -53,6 +65,29 @@ class StatusTest extends LarkwayTest {
         assertThat(refreshed.path("bot").path("name").asText()).isEqualTo(app.botName());
         assertThat(refreshed.path("bot").path("avatarUrl").asText()).startsWith("https://");
         assertThat(call("GET", "/api/integrations/" + id + "/status", newOrg(), null).status()).isEqualTo(404);
+    }
+
+    @Test
+    void lastDeliveryIsTheLatestAcceptedEventReadFromOneIndexEntry() throws Exception {
+        String key = newOrg();
+        String id = newIntegration(key, LARK.newApp(), "webhook", null).path("id").asText();
+        // rows as the inbox keeps them for the dedupe retention, accepted over the last hours, out of order
+        Instant latest = Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.MILLIS);
+        for (int i = 0; i < 60; i++) {
+            Instant at = latest.minus(Duration.ofMinutes((i * 37L) % 60));
+            db.sql("INSERT INTO inbound_events (integration_id, event_id, message_id, event_type, payload, state, accepted_at, claimed_by, claimed_until) "
+                    + "VALUES (?, ?, ?, 'im.message.receive_v1', '{}', 'done', ?, 'test', ?)")
+                    .params(id, "ev-" + i, "om-" + i, Timestamps.of(at), Timestamps.of(at)).update();
+        }
+        JsonNode status = call("GET", "/api/integrations/" + id + "/status", key, null).json();
+        assertThat(Instant.parse(status.path("lastDeliveryAt").asText())).isEqualTo(latest);
+
+        // the Status tab asks this for every integration it shows; it used to read all of the integration's rows
+        try (Connection c = dataSource.getConnection()) {
+            Assumptions.assumeTrue(c.getMetaData().getDatabaseProductName().equals("H2"), "EXPLAIN ANALYZE with a scan count is H2's");
+        }
+        String plan = db.sql("EXPLAIN ANALYZE " + StatusApi.LAST_DELIVERY).param(id).query(String.class).single();
+        assertThat(plan).contains("ix_inbound_last_delivery").containsPattern("scanCount: 1\\b");
     }
 
     @Test
