@@ -26,13 +26,14 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * Two instances on one database (one H2 file here; PostgreSQL in the CI's second pass), both
+ * Two instances on one database of their own (an H2 file here; PostgreSQL in the CI's second pass), both
  * active, with the emulator: nothing answered twice, nothing lost when one stops.
  */
 class MultiInstanceTest {
     static final LarkEmulator LARK = LarkEmulator.shared();
     static final LarkWebSocketServer WS = LarkWebSocketServer.on(LARK);
     final String dataDir = "./target/test-data/multi-" + UUID.randomUUID();
+    final List<String> database = OwnDatabase.args();
     ConfigurableApplicationContext a;
     ConfigurableApplicationContext b;
 
@@ -44,6 +45,7 @@ class MultiInstanceTest {
                 "--larkway.ingress.claim-lease-seconds=2", "--larkway.ingress.recovery-interval-ms=300",
                 "--larkway.conversation.recovery-interval-ms=300", "--larkway.conversation.window-orphan-grace-seconds=1",
                 "--larkway.conversation.turn-lease-seconds=5", "--larkway.long-connection.sync-interval-ms=500"));
+        args.addAll(database);
         args.addAll(List.of(extra));
         return new SpringApplicationBuilder(io.larkway.LarkwayApplication.class).run(args.toArray(String[]::new));
     }

@@ -14,6 +14,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.camel.CamelContext;
@@ -28,21 +30,16 @@ class RestartTest {
     static final HttpClient HTTP = HttpClient.newHttpClient();
     final String dataDir = "./target/test-data/restart-" + UUID.randomUUID();
 
+    final List<String> database = OwnDatabase.args();
+
     ConfigurableApplicationContext start() {
-        return new SpringApplicationBuilder(LarkwayApplication.class).run(
+        List<String> args = new ArrayList<>(List.of(
                 "--server.port=0", "--larkway.data-dir=" + dataDir, "--larkway.admin-key=restart-admin",
                 "--larkway.master-key=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
                 "--larkway.lark.feishu-base-url=" + LARK.baseUrl(), "--larkway.lark.lark-base-url=" + LARK.baseUrl(),
-                "--larkway.ingress.claim-lease-seconds=1", "--larkway.ingress.recovery-interval-ms=300");
-    }
-
-    /**
-     * On the embedded default each start has its own H2 file, so nothing else can finish the work.
-     * On a shared database (the PostgreSQL run) the other test contexts are live instances that may
-     * take the work over first, which is the multi-instance guarantee, so only "exactly once" is checked.
-     */
-    static boolean ownDatabase() {
-        return System.getProperty("spring.datasource.url") == null;
+                "--larkway.ingress.claim-lease-seconds=1", "--larkway.ingress.recovery-interval-ms=300"));
+        args.addAll(database);
+        return new SpringApplicationBuilder(LarkwayApplication.class).run(args.toArray(String[]::new));
     }
 
     static int port(ConfigurableApplicationContext app) {
@@ -85,9 +82,7 @@ class RestartTest {
             first.getBean(CamelContext.class).getRouteController().stopRoute("inbox");
             say(port(first), bot, "accepted before the crash");
         }
-        if (ownDatabase()) {
-            assertThat(LARK.messages(bot.app().appId())).isEmpty();
-        }
+        assertThat(LARK.messages(bot.app().appId())).isEmpty();
         try (ConfigurableApplicationContext second = start()) {
             await().atMost(Duration.ofSeconds(15)).until(() -> LARK.messages(bot.app().appId()).size() == 1);
             assertThat(FlowFixture.text(LARK.messages(bot.app().appId()).get(0))).isEqualTo("accepted before the crash");
@@ -131,9 +126,7 @@ class RestartTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> first.getBean(org.apache.camel.processor.aggregate.jdbc.JdbcAggregationRepository.class)
                     .getKeys().size() == 1);
         }
-        if (ownDatabase()) {
-            assertThat(LARK.messages(bot.app().appId())).isEmpty();
-        }
+        assertThat(LARK.messages(bot.app().appId())).isEmpty();
         try (ConfigurableApplicationContext second = start()) {
             await().atMost(Duration.ofSeconds(20)).until(() -> LARK.messages(bot.app().appId()).size() == 1);
             assertThat(FlowFixture.text(LARK.messages(bot.app().appId()).get(0))).isEqualTo("before\nthe stop");
