@@ -83,8 +83,7 @@ public class ExpertCalls {
                 m.getHeader("larkwayChatType", String.class));
         CircuitBreaker breaker = breakers.circuitBreaker(expert.id());
         String answer = breaker.executeCallable(() -> call(expert, turn, onText));
-        remember(turn.conversationId(), "user", turn.text());
-        remember(turn.conversationId(), "assistant", answer);
+        remember(turn.conversationId(), turn.text(), answer);
         return answer;
     }
 
@@ -219,9 +218,11 @@ public class ExpertCalls {
         return oldestFirst;
     }
 
-    private void remember(String conversationId, String role, String content) {
-        db.sql("INSERT INTO conversation_turns (conversation_id, role, content, created_at) VALUES (?, ?, ?, ?)")
-                .params(conversationId, role, content, Timestamps.of(clock.instant())).update();
+    /** The question and its answer, in one statement (one commit), the question first. */
+    private void remember(String conversationId, String question, String answer) {
+        var now = Timestamps.of(clock.instant());
+        db.sql("INSERT INTO conversation_turns (conversation_id, role, content, created_at) VALUES (?, 'user', ?, ?), (?, 'assistant', ?, ?)")
+                .params(conversationId, question, now, conversationId, answer, now).update();
     }
 
     /** An expert that answered badly (status, shape). */

@@ -21,6 +21,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Sessions per (integration, scope key, expert): conversation ids with their timeout, and one
@@ -48,9 +51,15 @@ public class Conversations {
     private final LarkwayProperties.Conversation config;
     private final ObjectMapper json;
     private final io.micrometer.core.instrument.MeterRegistry meters;
+    private final TransactionTemplate transaction;
+    /** A nested transaction: a savepoint within {@link #transaction}. */
+    private final TransactionTemplate savepoint;
 
     public Conversations(JdbcClient db, Clock clock, InstanceId instance, LarkwayProperties props, ObjectMapper json,
-            io.micrometer.core.instrument.MeterRegistry meters) {
+            io.micrometer.core.instrument.MeterRegistry meters, PlatformTransactionManager transactions) {
+        this.transaction = new TransactionTemplate(transactions);
+        this.savepoint = new TransactionTemplate(transactions);
+        savepoint.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
         this.meters = meters;
         this.db = db;
         this.clock = clock;
@@ -67,12 +76,17 @@ public class Conversations {
      */
     public void claimOrQueue(Exchange exchange) throws Exception {
         Message m = exchange.getMessage();
-        Session s = session(m);
-        queue(s.id(), m);
-        boolean claimed = startTurn(s.id(), exchange);
+        String saved = saved(m);
+        // one transaction, one commit: on H2 the file write per commit is most of the cost, and this runs on the inbox's one thread
+        Claim c = transaction.execute(status -> {
+            String sessionId = session(m).id();
+            queue(sessionId, m, saved);
+            return new Claim(sessionId, startTurn(sessionId, exchange));
+        });
+        boolean claimed = c.claimed();
         if (!claimed) {
             LOG.info("Message waits for the turn in progress integrationId={} message_id={} session={}", m.getHeader("larkwayIntegrationId"),
-                    m.getHeader("larkwayMessageId"), s.id());
+                    m.getHeader("larkwayMessageId"), c.sessionId());
         }
         m.setHeader("larkwayTurn", claimed ? "claimed" : "queued");
     }
@@ -111,14 +125,16 @@ public class Conversations {
     public void finish(Exchange exchange) {
         Message m = exchange.getMessage();
         String sessionId = m.getHeader(SESSION_ID, String.class);
-        db.sql("DELETE FROM waiting_messages WHERE session_id = ? AND taken_by = ?").params(sessionId, m.getHeader(TURN_TOKEN, String.class)).update();
-        boolean next = take(sessionId, exchange);
-        if (next) {
-            extend(sessionId);
-        } else {
+        String token = m.getHeader(TURN_TOKEN, String.class);
+        boolean next = Boolean.TRUE.equals(transaction.execute(status -> {
+            db.sql("DELETE FROM waiting_messages WHERE session_id = ? AND taken_by = ?").params(sessionId, token).update();
+            if (take(sessionId, exchange)) {
+                extend(sessionId);
+                return true;
+            }
             release(sessionId);
-            next = hasWaiting(sessionId) && startTurn(sessionId, exchange);
-        }
+            return hasWaiting(sessionId) && startTurn(sessionId, exchange);
+        }));
         m.setHeader("larkwayNextTurn", next);
     }
 
@@ -153,6 +169,7 @@ public class Conversations {
         return conversation;
     }
 
+    /** Within the caller's transaction. A session another instance opened at the same moment is read again: a savepoint undoes only the refused insert. */
     private Session session(Message m) {
         String integrationId = m.getHeader("larkwayIntegrationId", String.class);
         String scopeKey = m.getHeader("larkwayScopeKey", String.class);
@@ -177,13 +194,13 @@ public class Conversations {
             }
             String id = "ses_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
             try {
-                db.sql("""
+                savepoint.executeWithoutResult(status -> db.sql("""
                         INSERT INTO sessions (id, integration_id, scope_key, expert_id, chat_type, chat_id, sender_open_id, conversation_id,
                           state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'idle', ?, ?)""")
                         .params(id, integrationId, scopeKey, expertId, m.getHeader("larkwayChatType", String.class),
                                 m.getHeader("larkwayChatId", String.class), m.getHeader("larkwaySenderOpenId", String.class), newConversationId(),
                                 Timestamps.of(now), Timestamps.of(now))
-                        .update();
+                        .update());
                 return new Session(id, now);
             } catch (DuplicateKeyException raced) {
                 // another instance opened it: read it again
@@ -211,7 +228,8 @@ public class Conversations {
         return db.sql("SELECT COUNT(*) FROM waiting_messages WHERE session_id = ?").param(sessionId).query(Integer.class).single() > 0;
     }
 
-    private void queue(String sessionId, Message m) throws Exception {
+    /** The message as it waits: its turn headers and text. */
+    private String saved(Message m) throws Exception {
         Map<String, String> saved = new LinkedHashMap<>();
         for (String h : TURN_HEADERS) {
             Object v = m.getHeader(h);
@@ -220,10 +238,14 @@ public class Conversations {
             }
         }
         saved.put("text", m.getBody(String.class));
+        return json.writeValueAsString(saved);
+    }
+
+    /** Within the caller's transaction; a message already waiting is left as it is (a savepoint undoes only the failed insert). */
+    private void queue(String sessionId, Message m, String saved) {
         try {
-            db.sql("INSERT INTO waiting_messages (session_id, message_id, message, created_at) VALUES (?, ?, ?, ?)")
-                    .params(sessionId, m.getHeader("larkwayMessageId", String.class), json.writeValueAsString(saved), Timestamps.of(clock.instant()))
-                    .update();
+            savepoint.executeWithoutResult(status -> db.sql("INSERT INTO waiting_messages (session_id, message_id, message, created_at) VALUES (?, ?, ?, ?)")
+                    .params(sessionId, m.getHeader("larkwayMessageId", String.class), saved, Timestamps.of(clock.instant())).update());
         } catch (DuplicateKeyException again) {
             LOG.info("Message already waiting, not queued twice integrationId={} message_id={}", m.getHeader("larkwayIntegrationId"),
                     m.getHeader("larkwayMessageId"));
@@ -277,5 +299,8 @@ public class Conversations {
     }
 
     private record Session(String id, Instant updatedAt) {
+    }
+
+    private record Claim(String sessionId, boolean claimed) {
     }
 }
