@@ -52,7 +52,7 @@ import java.util.stream.IntStream;
  */
 public class EndToEnd {
     static final int RATE = env("BENCH_RATE", 100);
-    static final int WARMUP = env("BENCH_WARMUP", 15);
+    static final int WARMUP = env("BENCH_WARMUP", 30);
     static final int DURATION = env("BENCH_DURATION", 20);
     static final int DRAIN = env("BENCH_DRAIN", 30);
     static final double TARGET_MS = 50;

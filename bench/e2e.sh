@@ -11,7 +11,7 @@
 # larkway overhead against the 50 ms p99 target; exits non-zero unless every message got exactly
 # one reply. Everything it started is stopped on exit. Settings (environment):
 #   BENCH_RATE=100                      messages per second (open loop)
-#   BENCH_WARMUP=15 BENCH_DURATION=20   seconds: larkway warm-up, then baseline and larkway each measured this long
+#   BENCH_WARMUP=30 BENCH_DURATION=20   seconds: larkway warm-up, then baseline and larkway each measured this long
 #   BENCH_DRAIN=30                      seconds to wait for the last replies of a phase
 #   BENCH_JAVA_OPTS="-Xmx1g"            JVM options of larkway
 #   BENCH_LARKWAY_JAVA_OPTS=            extra JVM options of larkway, e.g. "-XX:StartFlightRecording=filename=/tmp/larkway.jfr,settings=profile"
