@@ -127,9 +127,10 @@ public class Conversations {
         String sessionId = m.getHeader(SESSION_ID, String.class);
         String token = m.getHeader(TURN_TOKEN, String.class);
         boolean next = Boolean.TRUE.equals(transaction.execute(status -> {
+            // the session row first, as claimOrQueue locks it: one lock order, so the two never deadlock
+            extend(sessionId);
             db.sql("DELETE FROM waiting_messages WHERE session_id = ? AND taken_by = ?").params(sessionId, token).update();
             if (take(sessionId, exchange)) {
-                extend(sessionId);
                 return true;
             }
             release(sessionId);
