@@ -3,13 +3,12 @@ package io.larkway.camel;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.larkway.Breakers;
 import io.larkway.LarkwayProperties;
 import io.larkway.integration.Integration;
 import io.larkway.lark.LarkApiClient;
 import io.larkway.lark.LarkApiException;
-import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -33,12 +32,7 @@ public class LarkCalls {
         this.lark = lark;
         this.props = props;
         LarkwayProperties.Reply r = props.reply();
-        this.breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
-                .failureRateThreshold(r.breakerFailureRatePercent())
-                .minimumNumberOfCalls(r.breakerMinimumCalls())
-                .slidingWindowSize(Math.max(r.breakerMinimumCalls(), 10))
-                .waitDurationInOpenState(Duration.ofSeconds(r.breakerOpenSeconds()))
-                .permittedNumberOfCallsInHalfOpenState(1)
+        this.breakers = CircuitBreakerRegistry.of(Breakers.config(r.breakerFailureRatePercent(), r.breakerMinimumCalls(), r.breakerOpenSeconds())
                 // business errors (4xx) say nothing about Lark's health
                 .recordException(e -> !(e instanceof LarkApiException lae) || lae.retryable())
                 .build());

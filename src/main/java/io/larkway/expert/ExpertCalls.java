@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.larkway.Breakers;
 import io.larkway.LarkwayProperties;
 import io.larkway.integration.Timestamps;
 import java.io.BufferedReader;
@@ -54,13 +54,8 @@ public class ExpertCalls {
         this.clock = clock;
         LarkwayProperties.Conversation c = props.conversation();
         this.timeout = Duration.ofSeconds(c.expertTimeoutSeconds());
-        this.breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
-                .failureRateThreshold(c.expertBreakerFailureRatePercent())
-                .minimumNumberOfCalls(c.expertBreakerMinimumCalls())
-                .slidingWindowSize(Math.max(c.expertBreakerMinimumCalls(), 10))
-                .waitDurationInOpenState(Duration.ofSeconds(c.expertBreakerOpenSeconds()))
-                .permittedNumberOfCallsInHalfOpenState(1)
-                .build());
+        this.breakers = CircuitBreakerRegistry.of(
+                Breakers.config(c.expertBreakerFailureRatePercent(), c.expertBreakerMinimumCalls(), c.expertBreakerOpenSeconds()).build());
     }
 
     /** What an expert sees of a turn. */
