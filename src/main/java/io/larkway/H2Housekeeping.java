@@ -53,8 +53,6 @@ public class H2Housekeeping {
     private ScheduledExecutorService timer;
     private MVStore store;
     private long lastWarning;
-    /** Guarded by this. */
-    private boolean stopped;
 
     @org.springframework.beans.factory.annotation.Autowired
     public H2Housekeeping(DataSource dataSource, LarkwayProperties props) {
@@ -82,8 +80,9 @@ public class H2Housekeeping {
         if (store == null || store.isReadOnly()) {
             return;
         }
-        store.setRetentionTime(retentionMs(intervalMs));
-        LOG.info("H2 housekeeping every {} ms (retention {} ms)", intervalMs, retentionMs(intervalMs));
+        int retention = retentionMs(intervalMs);
+        store.setRetentionTime(retention);
+        LOG.info("H2 housekeeping every {} ms (retention {} ms)", intervalMs, retention);
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "h2-housekeeping");
             t.setDaemon(true);
@@ -94,9 +93,6 @@ public class H2Housekeeping {
 
     /** One round (see the class comment). A failure is logged (once a minute at most) and the next round tries again. */
     synchronized void run() {
-        if (stopped) {
-            return;
-        }
         if (store.isClosed()) {
             // shutting down, or the last connection was closed (a pool never does that)
             LOG.info("H2 housekeeping stopped: the database was closed");
@@ -125,18 +121,15 @@ public class H2Housekeeping {
 
     /** Ends the rounds, after a round under way. Never interrupts one: that would close H2's file. */
     @jakarta.annotation.PreDestroy
-    void stop() {
-        if (timer == null) {
-            return;
-        }
-        timer.shutdown();
-        synchronized (this) {
-            stopped = true;
+    void stop() throws InterruptedException {
+        if (timer != null) {
+            timer.shutdown();
+            timer.awaitTermination(10, TimeUnit.SECONDS);
         }
     }
 
     /** The MVStore behind an embedded H2 file database, else null. */
-    private static MVStore store(Connection c) throws SQLException {
+    static MVStore store(Connection c) throws SQLException {
         if (!c.isWrapperFor(JdbcConnection.class)
                 || !(c.unwrap(JdbcConnection.class).getSession() instanceof SessionLocal session)
                 || !session.getDatabase().isPersistent()) {

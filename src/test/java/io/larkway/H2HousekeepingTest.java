@@ -9,8 +9,6 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
-import org.h2.engine.SessionLocal;
-import org.h2.jdbc.JdbcConnection;
 import org.h2.jdbcx.JdbcDataSource;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.MVStoreProbe;
@@ -75,8 +73,7 @@ class H2HousekeepingTest {
             housekeeping.start();
             try {
                 s.execute("CREATE TABLE t (id INT PRIMARY KEY)");
-                MVStore store = ((JdbcConnection) c).getSession() instanceof SessionLocal session
-                        ? session.getDatabase().getStore().getMvStore() : null;
+                MVStore store = H2Housekeeping.store(c);
                 for (int round = 0; round < 3; round++) {
                     housekeeping.run();
                     for (int i = 0; i < 50; i++) {
