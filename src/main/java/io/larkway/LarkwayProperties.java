@@ -13,6 +13,7 @@ public record LarkwayProperties(
         @DefaultValue("http://localhost:8080") String publicBaseUrl,
         @DefaultValue("1048576") int maxBodyBytes,
         @DefaultValue("1000") long h2HousekeepingMs,
+        @DefaultValue("5000") long countersFlushMs,
         @DefaultValue Lark lark,
         @DefaultValue Ingress ingress,
         @DefaultValue Conversation conversation,

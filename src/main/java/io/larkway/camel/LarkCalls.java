@@ -9,8 +9,8 @@ import io.larkway.LarkwayProperties;
 import io.larkway.integration.Integration;
 import io.larkway.lark.LarkApiClient;
 import io.larkway.lark.LarkApiException;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -26,11 +26,12 @@ public class LarkCalls {
     private final LarkApiClient lark;
     private final LarkwayProperties props;
     private final CircuitBreakerRegistry breakers;
-    private final java.util.Map<String, LongAdder> apiCalls = new java.util.concurrent.ConcurrentHashMap<>();
+    private final MeterRegistry meters;
 
-    public LarkCalls(LarkApiClient lark, LarkwayProperties props) {
+    public LarkCalls(LarkApiClient lark, LarkwayProperties props, MeterRegistry meters) {
         this.lark = lark;
         this.props = props;
+        this.meters = meters;
         LarkwayProperties.Reply r = props.reply();
         this.breakers = CircuitBreakerRegistry.of(Breakers.config(r.breakerFailureRatePercent(), r.breakerMinimumCalls(), r.breakerOpenSeconds())
                 // business errors (4xx) say nothing about Lark's health
@@ -40,12 +41,6 @@ public class LarkCalls {
 
     public CircuitBreaker breaker(String integrationId) {
         return breakers.circuitBreaker(integrationId);
-    }
-
-    /** Open API calls made for an integration (Status counters: quota awareness). */
-    public long apiCalls(String integrationId) {
-        LongAdder a = apiCalls.get(integrationId);
-        return a == null ? 0 : a.sum();
     }
 
     /**
@@ -58,7 +53,8 @@ public class LarkCalls {
         long delay = r.backoffInitialMs();
         for (int attempt = 1; ; attempt++) {
             try {
-                apiCalls.computeIfAbsent(integration.id(), k -> new LongAdder()).increment();
+                // Status counter apiCalls (quota awareness): every attempt is a call Lark counts
+                meters.counter("larkway.lark.calls", "integration", integration.id()).increment();
                 return breaker.executeSupplier(() -> {
                     try {
                         return lark.call(integration.app(props.lark()), method, pathAndQuery, body).join();

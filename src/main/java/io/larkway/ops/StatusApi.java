@@ -13,22 +13,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import io.larkway.camel.LarkCalls;
 import io.larkway.ingress.WebhookDeliveries;
 import io.larkway.lark.BotInfo;
 import io.larkway.lark.LarkApiClient;
 import io.larkway.trigger.BotIdentities;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import java.util.TreeMap;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
  * The Status tab: {@code GET /api/integrations/{id}/status} (mode, status, bot, instances, last
  * connected/delivery, recent errors, counters) and its actions {@code POST …/refresh} (bot info),
- * {@code …/reconnect} and {@code …/disconnect} (long connection). Counters are this instance's
- * since its start; recent errors are persisted.
+ * {@code …/reconnect} and {@code …/disconnect} (long connection). Counters are the cluster's
+ * totals ({@link StatusCounters}); recent errors are persisted.
  */
 @Component
 public class StatusApi implements ApiHandlers {
@@ -39,12 +35,11 @@ public class StatusApi implements ApiHandlers {
     private final BotIdentities bots;
     private final RecentErrors errors;
     private final WebhookDeliveries deliveries;
-    private final MeterRegistry meters;
-    private final LarkCalls calls;
+    private final StatusCounters counters;
     private final ConnectionOwners owners;
 
     public StatusApi(Integrations integrations, ConnectionSupervisor supervisor, JdbcClient db, InstanceId instanceId, BotIdentities bots,
-            RecentErrors errors, WebhookDeliveries deliveries, MeterRegistry meters, LarkCalls calls, ConnectionOwners owners) {
+            RecentErrors errors, WebhookDeliveries deliveries, StatusCounters counters, ConnectionOwners owners) {
         this.owners = owners;
         this.integrations = integrations;
         this.supervisor = supervisor;
@@ -53,8 +48,7 @@ public class StatusApi implements ApiHandlers {
         this.bots = bots;
         this.errors = errors;
         this.deliveries = deliveries;
-        this.meters = meters;
-        this.calls = calls;
+        this.counters = counters;
     }
 
     @Override
@@ -154,26 +148,7 @@ public class StatusApi implements ApiHandlers {
         out.put("lastDeliveryAt", lastDelivery);
         out.put("lastError", lastError != null ? lastError : recent.isEmpty() ? null : recent.get(0).get("message"));
         out.put("recentErrors", recent);
-        out.put("counters", counters(i.id()));
+        out.put("counters", counters.totals(i.id()));
         return out;
-    }
-
-    private Map<String, Object> counters(String integrationId) {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("received", count("larkway.events.received", integrationId));
-        c.put("duplicates", count("larkway.events.duplicates", integrationId));
-        Map<String, Long> dropped = new TreeMap<>();
-        meters.find("larkway.events.dropped").tag("integration", integrationId).counters()
-                .forEach(counter -> dropped.merge(counter.getId().getTag("reason"), (long) counter.count(), Long::sum));
-        c.put("dropped", dropped);
-        c.put("turns", count("larkway.turns", integrationId));
-        c.put("replies", count("larkway.replies.sent", integrationId));
-        c.put("replyFailures", count("larkway.replies.failed", integrationId));
-        c.put("apiCalls", calls.apiCalls(integrationId));
-        return c;
-    }
-
-    private long count(String name, String integrationId) {
-        return (long) meters.find(name).tag("integration", integrationId).counters().stream().mapToDouble(Counter::count).sum();
     }
 }

@@ -44,7 +44,8 @@ class MultiInstanceTest {
                 "--larkway.lark.feishu-base-url=" + LARK.baseUrl(), "--larkway.lark.lark-base-url=" + LARK.baseUrl(),
                 "--larkway.ingress.claim-lease-seconds=2", "--larkway.ingress.recovery-interval-ms=300",
                 "--larkway.conversation.recovery-interval-ms=300", "--larkway.conversation.window-orphan-grace-seconds=1",
-                "--larkway.conversation.turn-lease-seconds=5", "--larkway.long-connection.sync-interval-ms=500"));
+                "--larkway.conversation.turn-lease-seconds=5", "--larkway.long-connection.sync-interval-ms=500",
+                "--larkway.counters-flush-ms=200"));
         args.addAll(database);
         args.addAll(List.of(extra));
         return new SpringApplicationBuilder(io.larkway.LarkwayApplication.class).run(args.toArray(String[]::new));
@@ -79,6 +80,11 @@ class MultiInstanceTest {
             assertThat(WebhookSender.post("http://127.0.0.1:" + p + "/api/lark/webhook/" + bot.integrationId(), d).statusCode()).isEqualTo(200);
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(bot.app().appId()).size() == 1);
+        // the Status counters are the cluster's: either instance shows the five deliveries both received, and the one reply
+        for (ConfigurableApplicationContext c : List.of(a, b)) {
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(RestartTest.get(port(c), "/api/integrations/" + bot.integrationId()
+                    + "/status", bot.key()).path("counters").toString()).contains("\"received\":5,\"duplicates\":4", "\"turns\":1,\"replies\":1"));
+        }
 
         // long connection: each instance holds its own socket for the app; Lark may deliver the event on either, again and again
         LarkEmulator.App app = LARK.newApp();

@@ -8,15 +8,17 @@ import io.larkway.LarkwayTest;
 import io.larkway.emulator.LarkEmulator;
 import io.larkway.emulator.LarkWebSocketServer;
 import io.larkway.emulator.WebhookSender;
+import io.larkway.integration.Timestamps;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.UUID;
 import javax.management.MBeanServer;
-import io.larkway.integration.Timestamps;
-import java.sql.Connection;
-import java.time.temporal.ChronoUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -31,6 +33,8 @@ class StatusTest extends LarkwayTest {
     JdbcClient db;
     @Autowired
     DataSource dataSource;
+    @Autowired
+    StatusCounters counters;
 
     @Test
     void webhookStatusCountersRecentErrorsAndRefresh() {
@@ -65,6 +69,52 @@ class StatusTest extends LarkwayTest {
         assertThat(refreshed.path("bot").path("name").asText()).isEqualTo(app.botName());
         assertThat(refreshed.path("bot").path("avatarUrl").asText()).startsWith("https://");
         assertThat(call("GET", "/api/integrations/" + id + "/status", newOrg(), null).status()).isEqualTo(404);
+    }
+
+    @Test
+    void countersAreTheClustersTotalsAndOutliveARestart() throws Exception {
+        String key = newOrg();
+        LarkEmulator.App app = LARK.newApp();
+        String id = newIntegration(key, app, "webhook", null).path("id").asText();
+        WebhookSender sender = new WebhookSender(app.appId(), "vt-" + app.appId(), null);
+        WebhookSender.post(url("/api/lark/webhook/" + id), sender.message(UUID.randomUUID().toString(), "om_" + UUID.randomUUID(), "p2p", "oc_c",
+                "ou_c", "hi", Instant.now()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> counters(key, id).path("dropped").path("no_published_trigger").asLong() == 1);
+
+        // another instance on the same database counted three deliveries, one of them stale, and added them
+        MeterRegistry otherMeters = new SimpleMeterRegistry();
+        StatusCounters other = new StatusCounters(otherMeters, db, props);
+        try {
+            otherMeters.counter("larkway.events.received", "integration", id).increment(3);
+            otherMeters.counter("larkway.events.dropped", "integration", id, "reason", "stale").increment();
+            other.flush();
+            other.flush(); // adds nothing twice
+        } finally {
+            other.close();
+        }
+        JsonNode both = counters(key, id);
+        assertThat(both.path("received").asLong()).isEqualTo(4);
+        assertThat(both.path("dropped").path("stale").asLong()).isEqualTo(1);
+        assertThat(both.path("dropped").path("no_published_trigger").asLong()).isEqualTo(1);
+
+        // once this instance has added its own counts, an instance started afresh (its meters at zero) shows the same totals
+        counters.flush();
+        MeterRegistry restartedMeters = new SimpleMeterRegistry();
+        StatusCounters restarted = new StatusCounters(restartedMeters, db, props);
+        try {
+            assertThat(JSON.writeValueAsString(restarted.totals(id))).isEqualTo(counters(key, id).toString());
+            // the counters go with their integration, and counts still held for it are dropped, not an error
+            assertThat(call("DELETE", "/api/integrations/" + id, key, null).status()).isEqualTo(204);
+            restartedMeters.counter("larkway.events.received", "integration", id).increment();
+            restarted.flush();
+            assertThat(db.sql("SELECT COUNT(*) FROM integration_counters WHERE integration_id = ?").param(id).query(Integer.class).single()).isZero();
+        } finally {
+            restarted.close();
+        }
+    }
+
+    private JsonNode counters(String key, String id) {
+        return call("GET", "/api/integrations/" + id + "/status", key, null).json().path("counters");
     }
 
     @Test

@@ -1,0 +1,141 @@
+package io.larkway.ops;
+
+import io.larkway.LarkwayProperties;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * The Status counters of an integration, for the whole cluster and across restarts. Each instance
+ * counts in its meters (also on {@code /actuator/prometheus}) and every {@code larkway.counters-flush-ms}
+ * adds what it counted since its last flush to {@code integration_counters}; Status shows those
+ * totals plus this instance's counts not yet added. Another instance's latest counts show after its
+ * next flush; a crash loses at most the counts of one interval.
+ */
+@Component
+public class StatusCounters {
+    private static final Logger LOG = LoggerFactory.getLogger(StatusCounters.class);
+    /** Status counter → the meter it is counted in (tag {@code integration}); {@code dropped} has one per reason. */
+    private static final Map<String, String> METERS = Map.of(
+            "received", "larkway.events.received",
+            "duplicates", "larkway.events.duplicates",
+            "turns", "larkway.turns",
+            "replies", "larkway.replies.sent",
+            "replyFailures", "larkway.replies.failed",
+            "apiCalls", "larkway.lark.calls");
+    private static final String DROPPED = "larkway.events.dropped";
+
+    private final MeterRegistry meters;
+    private final JdbcClient db;
+    /** (integration, counter) → this instance's count already added to the table; guarded by {@code this}. */
+    private final Map<Key, Long> flushed = new HashMap<>();
+    private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "status-counters");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private record Key(String integrationId, String counter) {
+    }
+
+    public StatusCounters(MeterRegistry meters, JdbcClient db, LarkwayProperties props) {
+        this.meters = meters;
+        this.db = db;
+        long every = props.countersFlushMs();
+        flusher.scheduleWithFixedDelay(this::flush, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * An integration's counters: {@code received, duplicates, dropped{reason: n}, turns, replies,
+     * replyFailures, apiCalls}, each the cluster's total since the integration was created.
+     */
+    public synchronized Map<String, Object> totals(String integrationId) {
+        Map<String, Long> all = new HashMap<>();
+        db.sql("SELECT counter, total FROM integration_counters WHERE integration_id = ?").param(integrationId)
+                .query((rs, n) -> all.put(rs.getString("counter"), rs.getLong("total"))).list();
+        counted().forEach((key, count) -> {
+            if (integrationId.equals(key.integrationId())) {
+                all.merge(key.counter(), count - flushed.getOrDefault(key, 0L), Long::sum);
+            }
+        });
+        Map<String, Object> out = new LinkedHashMap<>();
+        Map<String, Long> dropped = new TreeMap<>();
+        all.forEach((counter, total) -> {
+            if (counter.startsWith("dropped.")) {
+                dropped.put(counter.substring("dropped.".length()), total);
+            }
+        });
+        for (String counter : new String[] {"received", "duplicates", "dropped", "turns", "replies", "replyFailures", "apiCalls"}) {
+            out.put(counter, counter.equals("dropped") ? dropped : all.getOrDefault(counter, 0L));
+        }
+        return out;
+    }
+
+    /** Adds this instance's counts since the last flush to the table; a counter that fails is added at the next flush. */
+    synchronized void flush() {
+        counted().forEach((key, count) -> {
+            long delta = count - flushed.getOrDefault(key, 0L);
+            if (delta != 0 && add(key, delta)) {
+                flushed.put(key, count);
+            }
+        });
+    }
+
+    private boolean add(Key key, long delta) {
+        try {
+            if (update(key, delta) == 0) {
+                try {
+                    // nothing to keep for an integration deleted meanwhile
+                    db.sql("INSERT INTO integration_counters (integration_id, counter, total) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM integrations WHERE id = ?)")
+                            .params(key.integrationId(), key.counter(), delta, key.integrationId()).update();
+                } catch (DuplicateKeyException raced) {
+                    // another instance added the row first
+                    update(key, delta);
+                }
+            }
+            return true;
+        } catch (DataAccessException e) {
+            LOG.warn("Could not add Status counter, will retry integrationId={} counter={}: {}", key.integrationId(), key.counter(), e.toString());
+            return false;
+        }
+    }
+
+    private int update(Key key, long delta) {
+        return db.sql("UPDATE integration_counters SET total = total + ? WHERE integration_id = ? AND counter = ?")
+                .params(delta, key.integrationId(), key.counter()).update();
+    }
+
+    /** This instance's counts since its start, per (integration, counter). */
+    private Map<Key, Long> counted() {
+        Map<Key, Long> counts = new HashMap<>();
+        METERS.forEach((counter, meter) -> meters.find(meter).counters()
+                .forEach(c -> counts.merge(new Key(c.getId().getTag("integration"), counter), count(c), Long::sum)));
+        meters.find(DROPPED).counters()
+                .forEach(c -> counts.merge(new Key(c.getId().getTag("integration"), "dropped." + c.getId().getTag("reason")), count(c), Long::sum));
+        return counts;
+    }
+
+    private static long count(Counter c) {
+        return (long) c.count();
+    }
+
+    /** The last counts reach the table before the database closes (this bean goes before the pool). */
+    @jakarta.annotation.PreDestroy
+    void close() throws InterruptedException {
+        flusher.shutdown();
+        flusher.awaitTermination(10, TimeUnit.SECONDS);
+        flush();
+    }
+}
