@@ -14,15 +14,21 @@ import java.util.UUID;
  * test classes keep alive are instances too: they would take part, connect to the same apps and
  * take over work. This creates a fresh database on the same server instead.
  */
-final class OwnDatabase {
+public final class OwnDatabase {
     private OwnDatabase() {
     }
 
     /** Arguments for every instance that is to share the new database (none on the embedded default). */
     static List<String> args() {
+        String url = url();
+        return url == null ? List.of() : List.of("--spring.datasource.url=" + url);
+    }
+
+    /** The URL of a new database on the tests' PostgreSQL server; {@code null} on the embedded default. */
+    public static String url() {
         String url = System.getProperty("spring.datasource.url");
         if (url == null) {
-            return List.of();
+            return null;
         }
         if (!url.matches("jdbc:postgresql://[^/]+/[^/?]+(\\?.*)?")) {
             throw new IllegalStateException("tests that start their own instances know only the embedded H2 and PostgreSQL: " + url);
@@ -34,6 +40,6 @@ final class OwnDatabase {
         } catch (SQLException e) {
             throw new IllegalStateException("could not create a test database on " + url, e);
         }
-        return List.of("--spring.datasource.url=" + url.replaceFirst("^(jdbc:postgresql://[^/]+/)[^/?]+", "$1" + name));
+        return url.replaceFirst("^(jdbc:postgresql://[^/]+/)[^/?]+", "$1" + name);
     }
 }
