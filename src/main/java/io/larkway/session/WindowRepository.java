@@ -17,8 +17,10 @@ import org.springframework.transaction.PlatformTransactionManager;
  * handed on again; Camel's own recovery would do that on every instance for every completed window
  * not yet confirmed, including one that another instance is handing on that very moment (the expert
  * would answer it twice). Here a completed window is recovered only once it has waited
- * {@code window-orphan-grace-seconds} (handing on takes milliseconds), and by one instance: the
- * instance that recovers it first renews its {@code completed_at}.
+ * {@code window-orphan-grace-seconds}, and by one instance: the instance that recovers it first
+ * renews its {@code completed_at}. Handing a window on takes milliseconds: the converse route
+ * stores its messages with the turn's claim and passes the turn on as a copy (a seda hand-off of
+ * the exchange itself would keep the window unconfirmed until the turn ends).
  */
 @Component
 public class WindowRepository extends JdbcAggregationRepository {

@@ -7,12 +7,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** Windows, sessions and turns: merging, caps, timeouts, /new and one turn at a time per scope. */
 class ConversationTest extends FlowFixture {
@@ -21,6 +24,8 @@ class ConversationTest extends FlowFixture {
 
     @Autowired
     CamelContext camel;
+    @Autowired
+    JdbcClient db;
 
     @Test
     void messagesWithinTheWindowBecomeOneTurnInOrder() {
@@ -119,6 +124,39 @@ class ConversationTest extends FlowFixture {
         assertThat(text(LARK.messages(s.app().appId()).get(0))).isEqualTo("answered: q1");
         assertThat(text(LARK.messages(s.app().appId()).get(1))).isEqualTo("answered: q2\nq3");
         assertThat(maxInTurn.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aWindowIsConfirmedOnceItsTurnIsClaimedNotWhenTheTurnEnds() throws Exception {
+        // while a completed window is unconfirmed, another instance's recovery may hand it on again (after the orphan grace);
+        // the turn holds its messages from its claim on, so the window must be gone from then on, however long the expert takes
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        camel.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:held-expert").routeId("held-expert")
+                        .process(e -> {
+                            entered.countDown();
+                            release.await(2, TimeUnit.SECONDS);
+                        })
+                        .setBody(simple("held: ${body}"));
+            }
+        });
+        try {
+            Setup s = setup(Map.of("name", "held", "type", "camel", "uri", "direct:held-expert"), Map.of("aggregationWindowSeconds", 1));
+            p2p(s, "ou_held", "w1");
+            assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+                    .until(() -> db.sql("SELECT COUNT(*) FROM windows_completed").query(Integer.class).single() == 0);
+            release.countDown();
+            await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).size() == 1);
+            assertThat(text(LARK.messages(s.app().appId()).get(0))).isEqualTo("held: w1");
+        } finally {
+            release.countDown();
+            camel.getRouteController().stopRoute("held-expert");
+            camel.removeRoute("held-expert");
+        }
     }
 
     private String conversation(Setup s) {
