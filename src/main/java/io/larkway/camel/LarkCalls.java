@@ -53,9 +53,9 @@ public class LarkCalls {
         long delay = r.backoffInitialMs();
         for (int attempt = 1; ; attempt++) {
             try {
-                // Status counter apiCalls (quota awareness): every attempt is a call Lark counts
-                meters.counter("larkway.lark.calls", "integration", integration.id()).increment();
                 return breaker.executeSupplier(() -> {
+                    // Status counter apiCalls (quota awareness): every attempt that goes out, not those the open breaker refuses
+                    meters.counter("larkway.lark.calls", "integration", integration.id()).increment();
                     try {
                         return lark.call(integration.app(props.lark()), method, pathAndQuery, body).join();
                     } catch (RuntimeException e) {

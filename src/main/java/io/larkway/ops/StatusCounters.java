@@ -1,7 +1,6 @@
 package io.larkway.ops;
 
 import io.larkway.LarkwayProperties;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -12,7 +11,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -22,7 +20,8 @@ import org.springframework.stereotype.Component;
  * counts in its meters (also on {@code /actuator/prometheus}) and every {@code larkway.counters-flush-ms}
  * adds what it counted since its last flush to {@code integration_counters}; Status shows those
  * totals plus this instance's counts not yet added. Another instance's latest counts show after its
- * next flush; a crash loses at most the counts of one interval.
+ * next flush; a crash loses at most the counts of one interval (and a connection lost just after a
+ * commit may add one interval's counts twice).
  */
 @Component
 public class StatusCounters {
@@ -54,7 +53,18 @@ public class StatusCounters {
         this.meters = meters;
         this.db = db;
         long every = props.countersFlushMs();
-        flusher.scheduleWithFixedDelay(this::flush, every, every, TimeUnit.MILLISECONDS);
+        if (every > 0) {
+            flusher.scheduleWithFixedDelay(this::flushQuietly, every, every, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** A round that throws would end the schedule. */
+    private void flushQuietly() {
+        try {
+            flush();
+        } catch (RuntimeException e) {
+            LOG.warn("Could not add Status counters, will retry: {}", e.toString());
+        }
     }
 
     /**
@@ -83,32 +93,32 @@ public class StatusCounters {
         return out;
     }
 
-    /** Adds this instance's counts since the last flush to the table; a counter that fails is added at the next flush. */
+    /**
+     * Adds this instance's counts since the last flush to the table. The first failure ends the
+     * round (a database that is down would make every counter wait for a connection, and Status
+     * with them); what is not added yet is added at the next flush.
+     */
     synchronized void flush() {
-        counted().forEach((key, count) -> {
-            long delta = count - flushed.getOrDefault(key, 0L);
-            if (delta != 0 && add(key, delta)) {
-                flushed.put(key, count);
+        for (Map.Entry<Key, Long> counted : counted().entrySet()) {
+            Key key = counted.getKey();
+            long delta = counted.getValue() - flushed.getOrDefault(key, 0L);
+            if (delta != 0) {
+                add(key, delta);
+                flushed.put(key, counted.getValue());
             }
-        });
+        }
     }
 
-    private boolean add(Key key, long delta) {
-        try {
-            if (update(key, delta) == 0) {
-                try {
-                    // nothing to keep for an integration deleted meanwhile
-                    db.sql("INSERT INTO integration_counters (integration_id, counter, total) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM integrations WHERE id = ?)")
-                            .params(key.integrationId(), key.counter(), delta, key.integrationId()).update();
-                } catch (DuplicateKeyException raced) {
-                    // another instance added the row first
-                    update(key, delta);
-                }
+    private void add(Key key, long delta) {
+        if (update(key, delta) == 0) {
+            try {
+                // nothing to keep for an integration deleted meanwhile
+                db.sql("INSERT INTO integration_counters (integration_id, counter, total) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM integrations WHERE id = ?)")
+                        .params(key.integrationId(), key.counter(), delta, key.integrationId()).update();
+            } catch (DuplicateKeyException raced) {
+                // another instance added the row first
+                update(key, delta);
             }
-            return true;
-        } catch (DataAccessException e) {
-            LOG.warn("Could not add Status counter, will retry integrationId={} counter={}: {}", key.integrationId(), key.counter(), e.toString());
-            return false;
         }
     }
 
@@ -121,14 +131,10 @@ public class StatusCounters {
     private Map<Key, Long> counted() {
         Map<Key, Long> counts = new HashMap<>();
         METERS.forEach((counter, meter) -> meters.find(meter).counters()
-                .forEach(c -> counts.merge(new Key(c.getId().getTag("integration"), counter), count(c), Long::sum)));
+                .forEach(c -> counts.merge(new Key(c.getId().getTag("integration"), counter), (long) c.count(), Long::sum)));
         meters.find(DROPPED).counters()
-                .forEach(c -> counts.merge(new Key(c.getId().getTag("integration"), "dropped." + c.getId().getTag("reason")), count(c), Long::sum));
+                .forEach(c -> counts.merge(new Key(c.getId().getTag("integration"), "dropped." + c.getId().getTag("reason")), (long) c.count(), Long::sum));
         return counts;
-    }
-
-    private static long count(Counter c) {
-        return (long) c.count();
     }
 
     /** The last counts reach the table before the database closes (this bean goes before the pool). */
@@ -136,6 +142,6 @@ public class StatusCounters {
     void close() throws InterruptedException {
         flusher.shutdown();
         flusher.awaitTermination(10, TimeUnit.SECONDS);
-        flush();
+        flushQuietly();
     }
 }
