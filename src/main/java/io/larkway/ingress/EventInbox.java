@@ -140,14 +140,17 @@ public class EventInbox {
     /**
      * The hand-off queue was full: the event stays accepted in the database and gives its claim
      * back, so the recovery sweep takes it up as soon as the queue has room instead of after its
-     * lease. Never throws: if the release fails, the lease still runs out.
+     * lease. A bounce off the full queue is no attempt: it takes back the one the sweep counted
+     * when it claimed the event, so an overloaded inbox never gives up an event it has not tried.
+     * Never throws: if the release fails, the lease still runs out.
      */
     public void queueFull(Exchange exchange) {
         Message m = exchange.getMessage();
         String integrationId = m.getHeader(INTEGRATION_ID, String.class);
         meters.counter("larkway.inbox.queue.full", "integration", integrationId).increment();
         try {
-            db.sql("UPDATE inbound_events SET claimed_until = ? WHERE id = ? AND state = 'accepted' AND claimed_by = ? AND claimed_until = ?")
+            db.sql("UPDATE inbound_events SET claimed_until = ?, attempts = GREATEST(attempts - 1, 0) "
+                    + "WHERE id = ? AND state = 'accepted' AND claimed_by = ? AND claimed_until = ?")
                     .params(Timestamps.of(clock.instant()), m.getHeader(INBOX_ID, Long.class), instance,
                             Timestamps.of(Instant.ofEpochMilli(m.getHeader(CLAIMED_UNTIL, 0L, Long.class)))).update();
             LOG.info("Hand-off queue full, event left to the recovery sweep integrationId={} event_id={} message_id={}", integrationId,

@@ -7,12 +7,15 @@ import io.larkway.InstanceId;
 import io.larkway.LarkwayTest;
 import io.larkway.emulator.LarkEmulator;
 import io.larkway.emulator.WebhookSender;
+import io.larkway.integration.Timestamps;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -36,6 +39,8 @@ class HandOffQueueTest extends LarkwayTest {
     JdbcClient db;
     @Autowired
     InstanceId instance;
+    @Autowired
+    EventInbox inbox;
 
     @Test
     void eventsBeyondTheQueueWaitForRoomAndAreAllProcessed() throws Exception {
@@ -69,6 +74,28 @@ class HandOffQueueTest extends LarkwayTest {
         // no trigger is published, so dispatch drops each event and the inbox marks it done
         await().atMost(Duration.ofSeconds(15)).until(() -> count(id, "done") == 8);
         assertThat(count(id, "failed")).isZero();
+    }
+
+    @Test
+    void aBounceOffTheFullQueueIsNoAttempt() {
+        // an event the sweep claimed (its second attempt counted) that then found the queue full
+        String id = newIntegration(newOrg(), LARK.newApp(), "webhook", null).path("id").asText();
+        Instant lease = Instant.now().plusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        String eventId = "ev-" + UUID.randomUUID();
+        db.sql("INSERT INTO inbound_events (integration_id, event_id, event_type, payload, state, accepted_at, claimed_by, claimed_until, attempts) "
+                + "VALUES (?, ?, 'im.chat.member.bot.added_v1', '{}', 'accepted', ?, ?, ?, 2)")
+                .params(id, eventId, Timestamps.of(Instant.now()), instance.toString(), Timestamps.of(lease)).update();
+        Exchange bounced = new DefaultExchange(camel);
+        bounced.getMessage().setHeader(EventInbox.INBOX_ID, db.sql("SELECT id FROM inbound_events WHERE event_id = ?").param(eventId)
+                .query(Long.class).single());
+        bounced.getMessage().setHeader(EventInbox.INTEGRATION_ID, id);
+        bounced.getMessage().setHeader(EventInbox.CLAIMED_UNTIL, lease.toEpochMilli());
+        inbox.queueFull(bounced);
+        Map<String, Object> row = db.sql("SELECT attempts, claimed_until FROM inbound_events WHERE event_id = ?").param(eventId).query().singleRow();
+        assertThat(((Number) row.get("attempts")).intValue()).as("the bounce gave its attempt back").isEqualTo(1);
+        assertThat(instant(row.get("claimed_until"))).as("and its claim").isBefore(lease);
+        // taken up again by a sweep (any instance: the suite's contexts share the database) and dropped by dispatch
+        await().atMost(Duration.ofSeconds(15)).until(() -> count(id, "done") == 1);
     }
 
     private static Instant instant(Object timestamp) {
