@@ -8,6 +8,7 @@ import io.larkway.LarkwayTest;
 import io.larkway.emulator.LarkEmulator;
 import io.larkway.emulator.WebhookSender;
 import io.larkway.integration.Timestamps;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -21,6 +22,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * A burst larger than the in-memory hand-off queue: the overflow gives its claim back and waits in
@@ -40,9 +42,9 @@ class HandOffQueueTest extends LarkwayTest {
     @Autowired
     InstanceId instance;
     @Autowired
-    io.micrometer.core.instrument.MeterRegistry meters;
+    MeterRegistry meters;
     @Autowired
-    org.springframework.transaction.support.TransactionTemplate transactions;
+    TransactionTemplate transactions;
 
     @Test
     void eventsBeyondTheQueueWaitForRoomAndAreAllProcessed() throws Exception {
