@@ -22,7 +22,9 @@ public record LarkwayProperties(
         @DefaultValue Experts experts) {
 
     /** {@code larkway.experts.*}. */
-    public record Experts(@DefaultValue("direct") java.util.List<String> camelSchemes) {
+    public record Experts(
+            @DefaultValue("false") boolean allowPrivateNetworks,
+            @DefaultValue("1048576") int maxResponseBytes) {
     }
 
     @Override

@@ -40,7 +40,10 @@ import org.springframework.test.context.TestPropertySource;
         "larkway.reply.stream-update-interval-ms=300",
         "larkway.conversation.expert-timeout-seconds=3",
         "larkway.conversation.expert-breaker-minimum-calls=3",
-        "larkway.conversation.expert-breaker-open-seconds=2"})
+        "larkway.conversation.expert-breaker-open-seconds=2",
+        // the fake experts listen on 127.0.0.1 (ExpertAddressesTest runs with the default, false); a small cap on answers
+        "larkway.experts.allow-private-networks=true",
+        "larkway.experts.max-response-bytes=65536"})
 public abstract class LarkwayTest {
     public static final String ADMIN_KEY = "test-admin-key";
     public static final String DATA_DIR = "./target/test-data/" + UUID.randomUUID();

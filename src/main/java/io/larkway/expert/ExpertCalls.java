@@ -1,5 +1,6 @@
 package io.larkway.expert;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,44 +11,65 @@ import io.larkway.Breakers;
 import io.larkway.LarkwayProperties;
 import io.larkway.integration.Timestamps;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
 import java.util.function.Consumer;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
 import org.apache.camel.Message;
 import org.apache.camel.ProducerTemplate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
  * Calls the expert of a turn: {@code echo}, {@code openai} (chat completions, streamed),
- * {@code http} (POST JSON, answer JSON) or {@code camel} (any endpoint URI). Each expert has its
- * own circuit breaker, so one failing expert never blocks another tenant's; every call has the
- * configured timeout. Turns are kept as conversation history for experts that need it.
+ * {@code http} (POST JSON, answer JSON) or {@code camel} (an expert route of the operator's, see
+ * {@link ExpertGuard}). Each expert has its own circuit breaker, so one failing expert never blocks
+ * another tenant's; every call has the configured timeout and reads at most
+ * {@code larkway.experts.max-response-bytes} of the answer. A failure is an {@link ExpertException}
+ * whose message a tenant may see (Status, recent errors): never a response body or an exception text
+ * that could name internal hosts, ports or values. Turns are kept as conversation history.
  */
 @Component
 public class ExpertCalls {
+    private static final Logger LOG = LoggerFactory.getLogger(ExpertCalls.class);
     private final Experts experts;
+    private final ExpertGuard guard;
+    private final int maxResponseBytes;
     private final ObjectMapper json;
     private final ProducerTemplate camel;
     private final JdbcClient db;
     private final Clock clock;
     private final Duration timeout;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    // never follows redirects (NEVER is the default; kept explicit): a redirect could lead to a private address
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+            .followRedirects(HttpClient.Redirect.NEVER).build();
     private final CircuitBreakerRegistry breakers;
 
-    public ExpertCalls(Experts experts, ObjectMapper json, ProducerTemplate camel, JdbcClient db, Clock clock, LarkwayProperties props) {
+    public ExpertCalls(Experts experts, ExpertGuard guard, ObjectMapper json, ProducerTemplate camel, JdbcClient db, Clock clock,
+            LarkwayProperties props) {
         this.experts = experts;
+        this.guard = guard;
+        this.maxResponseBytes = props.experts().maxResponseBytes();
         this.json = json;
         this.camel = camel;
         this.db = db;
@@ -86,13 +108,25 @@ public class ExpertCalls {
         return answer(exchange, text -> { });
     }
 
-    String call(Expert expert, Turn turn, Consumer<String> onText) throws Exception {
-        return switch (expert.type()) {
-            case echo -> turn.text();
-            case http -> http(expert, turn);
-            case openai -> openai(expert, turn, onText);
-            case camel -> camel(expert, turn);
-        };
+    String call(Expert expert, Turn turn, Consumer<String> onText) {
+        try {
+            return switch (expert.type()) {
+                case echo -> turn.text();
+                case http -> http(expert, turn);
+                case openai -> openai(expert, turn, onText);
+                case camel -> camel(expert, turn);
+            };
+        } catch (ExpertException e) {
+            throw e;
+        } catch (java.net.http.HttpTimeoutException e) {
+            throw tooSlow();
+        } catch (JsonProcessingException e) {
+            throw new ExpertException(expert.type() + " expert answered something that is not the expected JSON");
+        } catch (Exception e) {
+            // the detail (e.g. a connect failure naming a host and port) stays in the service's log
+            LOG.debug("Expert call failed expertId={}", expert.id(), e);
+            throw new ExpertException(expert.type() + " expert could not be reached or broke off (" + e.getClass().getSimpleName() + ")");
+        }
     }
 
     private String http(Expert expert, Turn turn) throws Exception {
@@ -100,13 +134,16 @@ public class ExpertCalls {
                 .put("integrationId", turn.integrationId());
         body.putObject("sender").put("openId", turn.senderOpenId()).put("name", turn.senderName());
         body.putObject("chat").put("id", turn.chatId()).put("type", turn.chatType());
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(expert.url())).timeout(timeout).header("Content-Type", "application/json")
+        URI url = URI.create(expert.url());
+        guard.checkDestination(url);
+        HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(timeout).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
         if (expert.apiKey() != null) {
             request.header("Authorization", "Bearer " + expert.apiKey());
         }
         // the whole answer within the timeout: HttpRequest.timeout alone only bounds the wait for the headers
-        HttpResponse<byte[]> response = within(http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray()));
+        HttpResponse<byte[]> response = within(http.sendAsync(request.build(),
+                info -> info.statusCode() / 100 == 2 ? new BoundedBody(maxResponseBytes) : HttpResponse.BodySubscribers.replacing(null)));
         if (response.statusCode() / 100 != 2) {
             throw new ExpertException("http expert answered HTTP " + response.statusCode());
         }
@@ -127,6 +164,7 @@ public class ExpertCalls {
         messages.addObject().put("role", "user").put("content", turn.text());
         String url = expert.url().endsWith("/chat/completions") ? expert.url()
                 : expert.url().replaceAll("/+$", "") + (expert.url().replaceAll("/+$", "").endsWith("/v1") ? "" : "/v1") + "/chat/completions";
+        guard.checkDestination(URI.create(url));
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).header("Content-Type", "application/json")
                 .header("Accept", "text/event-stream").POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
         if (expert.apiKey() != null) {
@@ -143,7 +181,8 @@ public class ExpertCalls {
                 // already closed
             }
         });
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(new BoundedStream(response.body(), maxResponseBytes),
+                StandardCharsets.UTF_8))) {
             if (response.statusCode() / 100 != 2) {
                 throw new ExpertException("openai expert answered HTTP " + response.statusCode());
             }
@@ -173,6 +212,8 @@ public class ExpertCalls {
                 throw new ExpertException("openai expert streamed no text");
             }
             return text.toString();
+        } catch (IOException e) {
+            throw System.nanoTime() - deadline >= 0 ? tooSlow() : e;
         }
     }
 
@@ -181,12 +222,32 @@ public class ExpertCalls {
             return call.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
             call.cancel(true);
-            throw new ExpertException("the expert did not answer within " + timeout.toSeconds() + " s");
+            throw tooSlow();
+        } catch (ExecutionException e) {
+            // HttpClient wraps what a body subscriber fails with (BoundedBody's ExpertException) in an IOException
+            for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+                if (t instanceof ExpertException expert) {
+                    throw expert;
+                }
+            }
+            throw e.getCause() instanceof Exception cause ? cause : e;
         }
     }
 
+    private ExpertException tooSlow() {
+        return new ExpertException("the expert did not answer within " + timeout.toSeconds() + " s");
+    }
+
+    private ExpertException tooLarge() {
+        return new ExpertException("the expert's answer exceeded " + maxResponseBytes + " bytes");
+    }
+
     private String camel(Expert expert, Turn turn) throws Exception {
-        Exchange reply = camel.asyncSend(expert.uri(), e -> {
+        // checked again at every call (rows saved before the check existed); the Endpoint object, never a URI string
+        // that a ProducerTemplate would resolve (property placeholders)
+        org.apache.camel.Route route = guard.camelRoute(expert.uri())
+                .orElseThrow(() -> new ExpertException("camel expert: its uri names no expert route of this service"));
+        java.util.concurrent.Future<Exchange> sent = camel.asyncSend(route.getEndpoint(), e -> {
             e.setPattern(ExchangePattern.InOut);
             e.getMessage().setBody(turn.text());
             e.getMessage().setHeader("larkwayConversationId", turn.conversationId());
@@ -194,13 +255,24 @@ public class ExpertCalls {
             e.getMessage().setHeader("larkwayChatId", turn.chatId());
             e.getMessage().setHeader("larkwayChatType", turn.chatType());
             e.getMessage().setHeader("larkwayIntegrationId", turn.integrationId());
-        }).get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        });
+        Exchange reply;
+        try {
+            reply = sent.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            sent.cancel(true);
+            throw tooSlow();
+        }
         if (reply.getException() != null) {
-            throw new ExpertException("camel expert " + expert.uri() + " failed: " + reply.getException().getMessage());
+            LOG.debug("Camel expert route failed expertId={} route={}", expert.id(), route.getRouteId(), reply.getException());
+            throw new ExpertException("camel expert route " + route.getRouteId() + " failed (" + reply.getException().getClass().getSimpleName() + ")");
         }
         String text = reply.getMessage().getBody(String.class);
         if (text == null || text.isBlank()) {
-            throw new ExpertException("camel expert " + expert.uri() + " answered nothing");
+            throw new ExpertException("camel expert route " + route.getRouteId() + " answered nothing");
+        }
+        if (text.length() > maxResponseBytes / 3 && text.getBytes(StandardCharsets.UTF_8).length > maxResponseBytes) {
+            throw tooLarge();
         }
         return text;
     }
@@ -220,7 +292,89 @@ public class ExpertCalls {
                 .params(conversationId, question, now, conversationId, answer, now).update();
     }
 
-    /** An expert that answered badly (status, shape). */
+    /** A 2xx body of at most max bytes, collected as it arrives; past max the download is cancelled and the call fails. */
+    private final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
+        private final CompletableFuture<byte[]> result = new CompletableFuture<>();
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        private final int max;
+        private Flow.Subscription subscription;
+
+        BoundedBody(int max) {
+            this.max = max;
+        }
+
+        @Override
+        public CompletionStage<byte[]> getBody() {
+            return result;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            s.request(1);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> items) {
+            if (result.isDone()) {
+                return;
+            }
+            for (ByteBuffer b : items) {
+                if ((long) out.size() + b.remaining() > max) {
+                    result.completeExceptionally(tooLarge()); // first: the cancel fails the call at once
+                    subscription.cancel();
+                    return;
+                }
+                byte[] chunk = new byte[b.remaining()];
+                b.get(chunk);
+                out.write(chunk, 0, chunk.length);
+            }
+            subscription.request(1);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            result.completeExceptionally(t);
+        }
+
+        @Override
+        public void onComplete() {
+            result.complete(out.toByteArray());
+        }
+    }
+
+    /** A stream that fails once more than max bytes were read from it. */
+    private final class BoundedStream extends FilterInputStream {
+        private final int max;
+        private long read;
+
+        BoundedStream(InputStream in, int max) {
+            super(in);
+            this.max = max;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            count(b < 0 ? -1 : 1);
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            count(n);
+            return n;
+        }
+
+        private void count(int n) {
+            if (n > 0 && (read += n) > max) {
+                throw tooLarge();
+            }
+        }
+    }
+
+    /** An expert that answered badly (status, shape, size, address); its message is fit for the tenant to see. */
     public static class ExpertException extends RuntimeException {
         public ExpertException(String message) {
             super(message);

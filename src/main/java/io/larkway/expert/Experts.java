@@ -9,7 +9,6 @@ import io.larkway.api.Page;
 import io.larkway.integration.KeyMaterial;
 import io.larkway.integration.SecretCipher;
 import io.larkway.integration.Timestamps;
-import java.net.URI;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -31,10 +30,10 @@ public class Experts implements ApiHandlers {
     private final JdbcClient db;
     private final SecretCipher cipher;
 
-    private final java.util.List<String> camelSchemes;
+    private final ExpertGuard guard;
 
-    public Experts(JdbcClient db, KeyMaterial keys, io.larkway.LarkwayProperties props) {
-        this.camelSchemes = props.experts().camelSchemes();
+    public Experts(JdbcClient db, KeyMaterial keys, ExpertGuard guard) {
+        this.guard = guard;
         this.db = db;
         this.cipher = keys.cipher();
     }
@@ -102,18 +101,19 @@ public class Experts implements ApiHandlers {
         String model = Json.text(body, "model", before == null ? null : before.model());
         String uri = Json.text(body, "uri", before == null ? null : before.uri());
         String apiKey = Json.secret(body, "apiKey", before == null ? null : before.apiKey());
+        Json.maxLength("name", name, 200);
+        Json.maxLength("model", model, 200);
+        Json.maxLength("url", url, 2000);
+        Json.maxLength("uri", uri, 2000);
+        Json.maxLength("apiKey", apiKey, 1000);
         switch (type) {
             case openai, http -> {
                 if (url == null || url.isBlank()) {
                     throw ApiException.invalid("url is required for " + type + " experts");
                 }
-                try {
-                    URI u = URI.create(url);
-                    if (u.getScheme() == null || !u.getScheme().startsWith("http") || u.getHost() == null) {
-                        throw new IllegalArgumentException();
-                    }
-                } catch (IllegalArgumentException e) {
-                    throw ApiException.invalid("url must be an http(s) URL");
+                String problem = guard.urlProblem(url);
+                if (problem != null) {
+                    throw ApiException.invalid(problem);
                 }
                 if (type == Expert.Type.openai && (model == null || model.isBlank())) {
                     throw ApiException.invalid("model is required for openai experts");
@@ -123,20 +123,15 @@ public class Experts implements ApiHandlers {
                 if (uri == null || uri.isBlank()) {
                     throw ApiException.invalid("uri is required for camel experts (e.g. direct:my-expert)");
                 }
-                // an organisation key must not reach sql:, bean:, file: or another tenant's lark: endpoints
-                String scheme = uri.contains(":") ? uri.substring(0, uri.indexOf(':')) : "";
-                if (!camelSchemes.contains(scheme)) {
-                    throw ApiException.invalid("uri must use one of the schemes " + camelSchemes + " (larkway.experts.camel-schemes)");
+                // a name of the operator's expert route, never a Camel URI (placeholders, options, other components)
+                String problem = guard.camelUriProblem(uri);
+                if (problem != null) {
+                    throw ApiException.invalid(problem);
                 }
             }
             case echo -> {
             }
         }
-        Json.maxLength("name", name, 200);
-        Json.maxLength("model", model, 200);
-        Json.maxLength("url", url, 2000);
-        Json.maxLength("uri", uri, 2000);
-        Json.maxLength("apiKey", apiKey, 1000);
         return new Expert(null, orgId, name, type, url, model, apiKey == null || apiKey.isEmpty() ? null : apiKey, uri, null, null);
     }
 

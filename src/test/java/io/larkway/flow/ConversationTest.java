@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.larkway.expert.ExpertGuard;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -104,7 +105,7 @@ class ConversationTest extends FlowFixture {
             camel.addRoutes(new RouteBuilder() {
                 @Override
                 public void configure() {
-                    from("direct:slow-expert").routeId("slow-expert")
+                    from("direct:slow-expert").routeId("slow-expert").routeGroup(ExpertGuard.CAMEL_ROUTE_GROUP)
                             .process(e -> maxInTurn.accumulateAndGet(inTurn.incrementAndGet(), Math::max))
                             .delay(700)
                             .process(e -> inTurn.decrementAndGet())
@@ -135,7 +136,7 @@ class ConversationTest extends FlowFixture {
         camel.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
-                from("direct:held-expert").routeId("held-expert")
+                from("direct:held-expert").routeId("held-expert").routeGroup(ExpertGuard.CAMEL_ROUTE_GROUP)
                         .process(e -> {
                             entered.countDown();
                             release.await(2, TimeUnit.SECONDS);

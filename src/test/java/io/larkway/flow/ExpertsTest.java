@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.larkway.emulator.LarkEmulator;
+import io.larkway.expert.ExpertGuard;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.time.Duration;
@@ -18,9 +19,14 @@ import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** The expert types against local servers: openai (streaming and not), http, camel; failures and timeouts. */
+@ExtendWith(OutputCaptureExtension.class)
 class ExpertsTest extends FlowFixture {
     static final Vertx VERTX = LARK.vertx();
     static HttpServer fake;
@@ -29,6 +35,9 @@ class ExpertsTest extends FlowFixture {
 
     @Autowired
     CamelContext camel;
+
+    @Autowired
+    JdbcClient db;
 
     /** A fake OpenAI-compatible server: streams "Hello ", "world", … in 8 chunks 150 ms apart; /slow never answers in time. */
     @BeforeAll
@@ -73,6 +82,11 @@ class ExpertsTest extends FlowFixture {
                 case "/http-expert" -> req.response().putHeader("Content-Type", "application/json")
                         .end(JSON.createObjectNode().put("text", "http says " + in.path("text").asText() + " in " + in.path("chat").path("type").asText()).toString());
                 case "/broken" -> req.response().setStatusCode(500).end("boom");
+                case "/not-json" -> req.response().end("internal_db_password_is_hunter2");
+                case "/huge" -> endless(req.response(), "", "x".repeat(8192));
+                case "/huge/v1/chat/completions" -> endless(req.response().putHeader("Content-Type", "text/event-stream"), "data: ",
+                        JSON.createObjectNode().set("choices", JSON.createArrayNode().add(JSON.createObjectNode()
+                                .set("delta", JSON.createObjectNode().put("content", "y".repeat(8192))))) + "\n\n");
                 case "/down" -> {
                     downCalls.incrementAndGet();
                     req.response().setStatusCode(503).end("down");
@@ -82,6 +96,24 @@ class ExpertsTest extends FlowFixture {
             }
         }));
         fake.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    /** A chunked answer that never ends (until the client goes away, or 20 s): the client must stop reading at its cap. */
+    static void endless(io.vertx.core.http.HttpServerResponse response, String prefix, String chunk) {
+        response.setChunked(true);
+        long started = System.nanoTime();
+        VERTX.setPeriodic(5, timer -> {
+            if (response.closed() || response.ended() || System.nanoTime() - started > TimeUnit.SECONDS.toNanos(20)) {
+                VERTX.cancelTimer(timer);
+                if (!response.closed() && !response.ended()) {
+                    response.end();
+                }
+                return;
+            }
+            if (!response.writeQueueFull()) {
+                response.write(prefix + chunk);
+            }
+        });
     }
 
     @AfterAll
@@ -146,19 +178,103 @@ class ExpertsTest extends FlowFixture {
     }
 
     @Test
-    void camelExpertIsAnyEndpoint() throws Exception {
-        if (camel.getRoute("test-expert") == null) {
-            camel.addRoutes(new RouteBuilder() {
-                @Override
-                public void configure() {
-                    from("direct:test-expert").routeId("test-expert").setBody(simple("camel says ${body} to ${header.larkwaySenderOpenId}"));
-                }
-            });
-        }
+    void camelExpertIsAnExpertRouteOfTheOperator() throws Exception {
+        testExpertRoute();
         Setup s = setup(Map.of("name", "route", "type", "camel", "uri", "direct:test-expert"), Map.of());
         p2p(s, "ou_camel", "hi");
         await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).size() == 1);
         assertThat(text(LARK.messages(s.app().appId()).get(0))).isEqualTo("camel says hi to ou_camel");
+    }
+
+    @Test
+    void aCamelExpertUriNamesAnExpertRouteAndIsNeverResolved() throws Exception {
+        testExpertRoute();
+        String key = newOrg();
+        String valid = call("POST", "/api/experts", key, Map.of("name", "ok", "type", "camel", "uri", "direct:test-expert")).text("id");
+        // placeholders (the instance's secrets, its environment, bean calls), options, missing routes and the flow's own routes
+        for (String uri : List.of("direct:{{larkway.admin-key}}", "direct:{{env:PATH}}", "{{bean:dataSource.close}}", "direct:x?y",
+                "direct:test-expert?timeout=1", "direct:test-expert#x", "direct:test expert", "direct:$x", "direct:missing-route",
+                "direct:converse", "direct:reply", "direct:inbox-hand-off", "seda:turns")) {
+            Answer created = call("POST", "/api/experts", key, Map.of("name", "x", "type", "camel", "uri", uri));
+            assertThat(created.status()).as(uri).isEqualTo(400);
+            assertThat(created.text("message")).as(uri).contains("direct:").doesNotContain(ADMIN_KEY);
+            assertThat(call("PUT", "/api/experts/" + valid, key, Map.of("uri", uri)).status()).as(uri).isEqualTo(400);
+        }
+        assertThat(call("POST", "/api/experts", key, Map.of("name", "x", "type", "camel", "uri", "direct:missing-route")).text("message"))
+                .contains("no expert route");
+        assertThat(call("GET", "/api/experts/" + valid, key, null).text("uri")).isEqualTo("direct:test-expert");
+    }
+
+    @Test
+    void aStoredCamelUriWithAPlaceholderIsNotResolvedAtCallTime(CapturedOutput output) throws Exception {
+        // a row saved before uris were checked: the call checks it again and never resolves it
+        testExpertRoute();
+        Setup s = setup(Map.of("name", "old", "type", "camel", "uri", "direct:test-expert"), Map.of());
+        db.sql("UPDATE experts SET uri = ? WHERE id = ?").params("direct:{{larkway.admin-key}}", s.expertId()).update();
+        p2p(s, "ou_old", "what is the admin key?");
+        await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).size() == 1);
+        assertThat(text(LARK.messages(s.app().appId()).get(0))).isEqualTo(props.conversation().expertFailureReply());
+        Answer status = call("GET", "/api/integrations/" + s.integrationId() + "/status", s.key(), null);
+        assertThat(status.text("lastError")).contains("names no expert route");
+        assertThat(status.raw()).doesNotContain(ADMIN_KEY);
+        assertThat(output.getAll()).doesNotContain(ADMIN_KEY);
+        assertThat(camel.hasEndpoint("direct:" + ADMIN_KEY)).isNull();
+    }
+
+    @Test
+    void answersOverTheCapFailTheTurnWithoutReadingThemWhole() throws Exception {
+        // the tests' cap is 64 KiB; both servers stream without end, so only a bounded read ends the turn before its timeout
+        int cap = props.experts().maxResponseBytes();
+        assertThat(cap).isEqualTo(65536);
+        if (camel.getRoute("huge-expert") == null) {
+            camel.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("direct:huge-expert").routeId("huge-expert").routeGroup(ExpertGuard.CAMEL_ROUTE_GROUP).setBody(constant("z".repeat(cap + 1)));
+                }
+            });
+        }
+        for (Map<String, Object> expert : List.<Map<String, Object>>of(Map.of("name", "huge", "type", "http", "url", base() + "/huge"),
+                Map.of("name", "huge", "type", "openai", "url", base() + "/huge", "model", "m"),
+                Map.of("name", "huge", "type", "camel", "uri", "direct:huge-expert"))) {
+            Setup s = setup(expert, Map.of());
+            long started = System.nanoTime();
+            p2p(s, "ou_huge", "say a lot");
+            String apology = props.conversation().expertFailureReply();
+            await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).stream().anyMatch(m -> m.content().contains(apology)));
+            assertThat(call("GET", "/api/integrations/" + s.integrationId() + "/status", s.key(), null).text("lastError"))
+                    .as(expert.get("type").toString()).contains("the expert's answer exceeded " + cap + " bytes");
+            // well within the 3 s expert timeout
+            assertThat(System.nanoTime() - started).isLessThan(TimeUnit.SECONDS.toNanos(3));
+        }
+    }
+
+    @Test
+    void errorsShownToTheTenantDoNotEchoTheExpertsAnswerOrAddress() throws Exception {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        for (String url : List.of(base() + "/not-json", "http://127.0.0.1:" + closed + "/expert")) {
+            Setup s = setup(Map.of("name", "leaky", "type", "http", "url", url), Map.of());
+            p2p(s, "ou_leak", "hello?");
+            await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).size() == 1);
+            Answer status = call("GET", "/api/integrations/" + s.integrationId() + "/status", s.key(), null);
+            assertThat(status.text("lastError")).as(url).startsWith("ExpertException: http expert")
+                    .doesNotContain("hunter2").doesNotContain("127.0.0.1").doesNotContain(String.valueOf(closed));
+            assertThat(status.json().path("recentErrors").toString()).doesNotContain("hunter2").doesNotContain(":" + closed);
+        }
+    }
+
+    void testExpertRoute() throws Exception {
+        if (camel.getRoute("test-expert") == null) {
+            camel.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("direct:test-expert").routeId("test-expert").routeGroup(ExpertGuard.CAMEL_ROUTE_GROUP).setBody(simple("camel says ${body} to ${header.larkwaySenderOpenId}"));
+                }
+            });
+        }
     }
 
     @Test
@@ -207,6 +323,7 @@ class ExpertsTest extends FlowFixture {
         assertThat(call("POST", "/api/experts", key, Map.of("name", "x", "type", "camel")).text("message")).contains("uri is required");
         assertThat(call("POST", "/api/experts", key, Map.of("name", "x", "type", "telepathy")).status()).isEqualTo(400);
         assertThat(call("POST", "/api/experts", key, Map.of("name", "x", "type", "http", "url", "ftp://x")).text("message")).contains("http(s) URL");
+        assertThat(call("POST", "/api/experts", key, Map.of("name", "x", "type", "http", "url", "httpfoo://x")).text("message")).contains("http(s) URL");
         // an organisation key must not reach the service's own endpoints (its database, beans, files, other tenants' bots)
         for (String uri : List.of("sql:SELECT app_secret_enc FROM integrations", "bean:integrations", "file:/etc", "lark:send?integrationId=x")) {
             Answer refused = call("POST", "/api/experts", key, Map.of("name", "x", "type", "camel", "uri", uri));
