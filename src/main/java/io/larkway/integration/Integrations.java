@@ -52,8 +52,8 @@ public class Integrations {
 
     /** Any organisation's integration by id (ingress, connections); cached. */
     public Optional<Integration> find(String id) {
-        if (id == null) {
-            return Optional.empty();
+        if (id == null || id.length() > 64 || id.indexOf('\0') >= 0) {
+            return Optional.empty(); // cannot be an id (VARCHAR(64)); PostgreSQL refuses NUL in a parameter
         }
         long now = System.currentTimeMillis();
         Cached hit = cache.get(id);

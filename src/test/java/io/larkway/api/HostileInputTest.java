@@ -69,6 +69,8 @@ class HostileInputTest extends LarkwayTest {
                 Arguments.of("trigger id over the column", new Hostile("GET", v -> "/api/triggers/" + LONG_ID, true, null, none, 404)),
                 Arguments.of("expert id over the column", new Hostile("GET", v -> "/api/experts/" + LONG_ID, true, null, none, 404)),
                 Arguments.of("session id over the column", new Hostile("DELETE", v -> "/api/sessions/" + LONG_ID, true, null, none, 404)),
+                // (NUL in a path, %00, Tomcat itself refuses with 400 before any of ours runs)
+                Arguments.of("NUL in a query parameter", new Hostile("GET", v -> "/api/sessions?integrationId=int_%00x", true, null, none, 400)),
                 Arguments.of("a secret whose UTF-8 form exceeds the column",
                         new Hostile("POST", v -> "/api/integrations", true, integration("wide", "€".repeat(600)), none, 400)),
                 Arguments.of("NUL in an integration name",
