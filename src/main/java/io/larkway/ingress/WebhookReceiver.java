@@ -19,10 +19,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * The checks of a webhook delivery: integration (404), mode (400), size (413), JSON and decrypt
- * (400), then the cheap checks that prove the caller knows a secret, before anything else the
- * caller wrote is interpreted: signature over the raw bytes and its timestamp window (401), the
- * Verification Token (401); only then the envelope (400) and its app (401). The outcome is the
+ * The checks of a webhook delivery: integration (404), mode (400), size (413), a signature over
+ * the raw bytes and its timestamp window (401) before anything in the body is read, JSON and
+ * decrypt (400), a signature required for events (401), the Verification Token (401); only then,
+ * once the caller has proved a secret, the envelope (400) and its app (401). The outcome is the
  * exchange property {@link #ANSWER}: {@code event} (body = {@link LarkEvent}), {@code challenge} or
  * {@code rejected} (body = the JSON answer, status in {@code CamelHttpResponseCode}). A challenge
  * or a rejection carries no header but its own (the request's would be written back to the
@@ -79,42 +79,14 @@ public class WebhookReceiver {
             reject(exchange, integrationId, 413, "payload_too_large", "the body is larger than " + maxBytes + " bytes", Proof.none);
             return;
         }
-        JsonNode body = parse(raw);
-        if (body == null || !body.isObject()) {
-            reject(exchange, integrationId, 400, "invalid_request", "the body is not a JSON object", Proof.none);
-            return;
-        }
-        boolean encrypted = body.has("encrypt");
-        if (encrypted) {
-            if (integration.encryptKey() == null) {
-                reject(exchange, integrationId, 400, "invalid_request", "the body is encrypted but the integration has no Encrypt Key", Proof.none);
-                return;
-            }
-            if (!body.path("encrypt").isTextual()) {
-                reject(exchange, integrationId, 400, "invalid_request", "encrypt must be a string", Proof.none);
-                return;
-            }
-            try {
-                body = parse(WebhookCrypto.decrypt(integration.encryptKey(), body.path("encrypt").asText()).getBytes(StandardCharsets.UTF_8));
-            } catch (IllegalArgumentException e) {
-                reject(exchange, integrationId, 400, "invalid_request", "the body does not decrypt with the integration's Encrypt Key", Proof.none);
-                return;
-            }
-            if (body == null || !body.isObject()) {
-                reject(exchange, integrationId, 400, "invalid_request", "the decrypted body is not a JSON object", Proof.none);
-                return;
-            }
-        }
+        // a signature, when there is one, is checked first: over the raw bytes, before anything in them is read
         String signature = in.getHeader("X-Lark-Signature", String.class);
-        boolean challenge = "url_verification".equals(body.path("type").asText());
-        // Lark signs event deliveries when an Encrypt Key is set; the URL check is proven by its token
-        // (as in the official SDKs), but a signature it does carry must be right.
-        if (integration.encryptKey() != null && (!challenge || signature != null)) {
+        Proof proof = Proof.none;
+        if (integration.encryptKey() != null && signature != null) {
             String timestamp = in.getHeader("X-Lark-Request-Timestamp", String.class);
             if (!WebhookCrypto.signatureMatches(signature, timestamp, in.getHeader("X-Lark-Request-Nonce", String.class),
                     integration.encryptKey(), raw)) {
-                reject(exchange, integrationId, 401, "invalid_signature",
-                        signature == null ? "X-Lark-Signature is missing" : "X-Lark-Signature does not match", Proof.none);
+                reject(exchange, integrationId, 401, "invalid_signature", "X-Lark-Signature does not match", Proof.none);
                 return;
             }
             String outside = outsideWindow(timestamp);
@@ -123,10 +95,44 @@ public class WebhookReceiver {
                 reject(exchange, integrationId, 401, "invalid_signature", outside, Proof.none);
                 return;
             }
+            proof = Proof.verified;
+        }
+        JsonNode body = parse(raw);
+        if (body == null || !body.isObject()) {
+            reject(exchange, integrationId, 400, "invalid_request", "the body is not a JSON object", proof);
+            return;
+        }
+        boolean encrypted = body.has("encrypt");
+        if (encrypted) {
+            if (integration.encryptKey() == null) {
+                reject(exchange, integrationId, 400, "invalid_request", "the body is encrypted but the integration has no Encrypt Key", proof);
+                return;
+            }
+            if (!body.path("encrypt").isTextual()) {
+                reject(exchange, integrationId, 400, "invalid_request", "encrypt must be a string", proof);
+                return;
+            }
+            try {
+                body = parse(WebhookCrypto.decrypt(integration.encryptKey(), body.path("encrypt").asText()).getBytes(StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                reject(exchange, integrationId, 400, "invalid_request", "the body does not decrypt with the integration's Encrypt Key", proof);
+                return;
+            }
+            if (body == null || !body.isObject()) {
+                reject(exchange, integrationId, 400, "invalid_request", "the decrypted body is not a JSON object", proof);
+                return;
+            }
+        }
+        boolean challenge = "url_verification".equals(body.path("type").asText());
+        // Lark signs event deliveries when an Encrypt Key is set; the URL check is proven by its token
+        // (as in the official SDKs), but a signature it does carry must be right (checked above)
+        if (integration.encryptKey() != null && signature == null && !challenge) {
+            reject(exchange, integrationId, 401, "invalid_signature", "X-Lark-Signature is missing", Proof.none);
+            return;
         }
         if (!WebhookCrypto.tokenMatches(integration.verificationToken(), LarkEvent.token(body))) {
             reject(exchange, integrationId, 401, "invalid_token", challenge ? "the url_verification token does not match the Verification Token"
-                    : "the event's token does not match the Verification Token", Proof.none);
+                    : "the event's token does not match the Verification Token", proof);
             return;
         }
         if (challenge) {

@@ -96,6 +96,12 @@ class WebhookHardeningTest extends LarkwayTest {
             assertOnlyItsOwnHeaders(d.getKey(), r);
         }
         assertOnlyItsOwnHeaders("unknown integration", post(url("/api/lark/webhook/int_nope"), "{}".getBytes(StandardCharsets.UTF_8), hostile));
+        HttpRequest.Builder get = HttpRequest.newBuilder(URI.create(h.url())).timeout(Duration.ofSeconds(5)).GET();
+        hostile.forEach(get::header);
+        HttpResponse<String> wrongMethod = HTTP.send(get.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(wrongMethod.statusCode()).isEqualTo(405);
+        assertThat(wrongMethod.headers().map().keySet()).as(wrongMethod.headers().map().toString())
+                .noneMatch(name -> name.equalsIgnoreCase("authorization") || name.equalsIgnoreCase("cookie") || name.toLowerCase().startsWith("x-"));
         // the admin API: an answer, an error, and a call without a key
         Map<String, String> withKey = new HashMap<>(hostile);
         withKey.put("Authorization", "Bearer " + h.key());
