@@ -83,7 +83,9 @@ public record LarkwayProperties(
             @DefaultValue("24") int dedupeRetentionHours,
             @DefaultValue("60") int claimLeaseSeconds,
             @DefaultValue("5000") long recoveryIntervalMs,
-            @DefaultValue("10000") int handOffQueueSize) {
+            @DefaultValue("10000") int handOffQueueSize,
+            @DefaultValue("3600") long signatureMaxAgeSeconds,
+            @DefaultValue("60") long unverifiedRecordIntervalSeconds) {
     }
 
     public record Lark(

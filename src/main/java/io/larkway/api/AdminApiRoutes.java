@@ -49,7 +49,8 @@ public class AdminApiRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        restConfiguration().component("platform-http").bindingMode(RestBindingMode.off);
+        // useStreaming: the body as the bytes that came (a Reader decodes them first: invalid UTF-8 failed with a 500)
+        restConfiguration().component("platform-http").bindingMode(RestBindingMode.off).endpointProperty("useStreaming", "true");
 
         onException(ApiException.class).handled(true).process(e -> {
             ApiException failure = e.getProperty(Exchange.EXCEPTION_CAUGHT, ApiException.class);
@@ -65,7 +66,7 @@ public class AdminApiRoutes extends RouteBuilder {
 
         api("org-create", "POST", "/api/orgs", (c, r) -> {
             c.requireAdmin();
-            return ApiResult.created(orgs.create(r.body().path("name").isTextual() ? r.body().path("name").asText() : null));
+            return ApiResult.created(orgs.create(Json.text(r.body(), "name", null)));
         });
 
         api("integration-list", "GET", "/api/integrations",
@@ -77,7 +78,10 @@ public class AdminApiRoutes extends RouteBuilder {
         api("integration-get", "GET", "/api/integrations/{id}",
                 (c, r) -> integrations.view(integrations.get(c.requireOrg(), r.path("id"))));
         api("integration-update", "PUT", "/api/integrations/{id}",
-                (c, r) -> integrations.view(integrations.update(c.requireOrg(), r.path("id"), r.body())));
+                (c, r) -> {
+                    integrations.get(c.requireOrg(), r.path("id")); // an unknown id is a 404 whatever the body
+                    return integrations.view(integrations.update(c.requireOrg(), r.path("id"), r.body()));
+                });
         api("integration-delete", "DELETE", "/api/integrations/{id}", (c, r) -> {
             integrations.delete(c.requireOrg(), r.path("id"));
             return ApiResult.NO_CONTENT;

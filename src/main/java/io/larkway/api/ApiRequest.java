@@ -32,12 +32,21 @@ public final class ApiRequest {
     }
 
     public String path(String name) {
-        return exchange.getIn().getHeader(name, String.class);
+        return param(name);
     }
 
     public String query(String name) {
-        String v = exchange.getIn().getHeader(name, String.class);
+        String v = param(name);
         return v == null || v.isBlank() ? null : v;
+    }
+
+    /** A path or query parameter; NUL (which PostgreSQL refuses in text) is a 400, not a database error. */
+    private String param(String name) {
+        String v = exchange.getIn().getHeader(name, String.class);
+        if (v != null && v.indexOf('\0') >= 0) {
+            throw ApiException.invalid(name + " must not contain NUL characters");
+        }
+        return v;
     }
 
     public Page.Request page() {

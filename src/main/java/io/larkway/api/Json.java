@@ -18,7 +18,15 @@ public final class Json {
         if (!v.isTextual()) {
             throw ApiException.invalid(field + " must be a string");
         }
-        return v.asText();
+        return noNul(field, v.asText());
+    }
+
+    /** PostgreSQL refuses NUL in text: a 400 here, not a database error. */
+    private static String noNul(String field, String value) {
+        if (value.indexOf('\0') >= 0) {
+            throw ApiException.invalid(field + " must not contain NUL characters");
+        }
+        return value;
     }
 
     /** A secret field of a PUT/POST body: absent, null or its masked form keeps {@code stored}; "" removes it. */
@@ -38,10 +46,21 @@ public final class Json {
         return v.asBoolean();
     }
 
-    /** Refuses a value longer than its column allows, as a 400 rather than a database error. */
+    /**
+     * Refuses a value longer than its column allows, as a 400 rather than a database error.
+     * {@code VARCHAR(n)} counts characters on H2 and PostgreSQL; {@code length()} counts UTF-16
+     * units, never fewer, so a value within {@code max} here fits a {@code VARCHAR(max)}.
+     */
     public static void maxLength(String field, String value, int max) {
         if (value != null && value.length() > max) {
             throw ApiException.invalid(field + " is longer than " + max + " characters");
+        }
+    }
+
+    /** Refuses a value whose UTF-8 form is longer than {@code max} bytes (what is encrypted and stored), as a 400. */
+    public static void maxUtf8Bytes(String field, String value, int max) {
+        if (value != null && value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > max) {
+            throw ApiException.invalid(field + " is longer than " + max + " bytes in UTF-8");
         }
     }
 
@@ -86,7 +105,7 @@ public final class Json {
             if (!item.isTextual() || item.asText().isBlank()) {
                 throw ApiException.invalid(field + " must be a list of strings");
             }
-            out.add(item.asText());
+            out.add(noNul(field, item.asText()));
         }
         return out;
     }

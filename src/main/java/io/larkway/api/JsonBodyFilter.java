@@ -17,7 +17,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Guards {@code /api/**} before Camel's HTTP binding sees a request: form-encoded bodies (what
  * {@code curl -d} sends without a Content-Type) would be parsed as form fields by the binding and
- * fail with a 500, so they get a 415 JSON error instead; a body over the limit gets 413, whether its
+ * fail with a 500, so they get a 415 JSON error instead, as do compressed ({@code Content-Encoding})
+ * bodies; a body over the limit gets 413, whether its
  * length is declared or it comes chunked (then it is read here, at most the limit).
  */
 @Component
@@ -41,6 +42,12 @@ public class JsonBodyFilter extends OncePerRequestFilter {
         String type = request.getContentType() == null ? "" : request.getContentType().toLowerCase();
         if (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/")) {
             reject(request, response, 415, "unsupported_media_type", "send a JSON body with Content-Type: application/json");
+            return;
+        }
+        String encoding = request.getHeader("Content-Encoding");
+        if (encoding != null && !encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
+            // a compressed body would reach the checks (and the signature) as bytes that are not JSON
+            reject(request, response, 415, "unsupported_media_type", "Content-Encoding is not supported; send the JSON body uncompressed");
             return;
         }
         if (request.getContentLengthLong() > maxBytes) {

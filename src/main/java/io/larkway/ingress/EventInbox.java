@@ -90,7 +90,9 @@ public class EventInbox {
     private Outcome store(String integrationId, LarkEvent event, Message out) throws Exception {
         meters.counter("larkway.events.received", "integration", integrationId).increment();
         Instant now = clock.instant();
-        if (event.createTime() != null && event.createTime().isBefore(now.minusSeconds(config.staleAfterSeconds()))) {
+        // a create_time in the future would never go stale (and may not fit a column): it counts as now
+        Instant created = event.createTime() == null || event.createTime().isBefore(now) ? event.createTime() : now;
+        if (created != null && created.isBefore(now.minusSeconds(config.staleAfterSeconds()))) {
             meters.counter("larkway.events.dropped", "integration", integrationId, "reason", "stale").increment();
             LOG.info("Stale event dropped integrationId={} event_id={} message_id={} created={}", integrationId, event.eventId(),
                     event.messageId(), event.createTime());
@@ -99,7 +101,7 @@ public class EventInbox {
         String payload = json.writeValueAsString(event.event());
         Instant until = now.plusSeconds(config.claimLeaseSeconds()).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         long id = writer.insert(new InboxWriter.Row(integrationId, event.eventId(), event.messageId(), event.eventType(),
-                Timestamps.of(event.createTime()), payload, Timestamps.of(now), instance, Timestamps.of(until)));
+                Timestamps.of(created), payload, Timestamps.of(now), instance, Timestamps.of(until)));
         if (id == 0) {
             meters.counter("larkway.events.duplicates", "integration", integrationId).increment();
             LOG.info("Duplicate event ignored integrationId={} event_id={} message_id={}", integrationId, event.eventId(), event.messageId());

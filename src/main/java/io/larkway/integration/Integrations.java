@@ -52,8 +52,8 @@ public class Integrations {
 
     /** Any organisation's integration by id (ingress, connections); cached. */
     public Optional<Integration> find(String id) {
-        if (id == null) {
-            return Optional.empty();
+        if (id == null || id.length() > 64 || id.indexOf('\0') >= 0) {
+            return Optional.empty(); // cannot be an id (VARCHAR(64)); PostgreSQL refuses NUL in a parameter
         }
         long now = System.currentTimeMillis();
         Cached hit = cache.get(id);
@@ -160,10 +160,11 @@ public class Integrations {
         }
         Json.maxLength("name", name, 200);
         Json.maxLength("appId", appId, 200);
-        // secrets are stored encrypted (base64, about 4/3 longer) in 1000-character columns
-        Json.maxLength("appSecret", appSecret, 600);
-        Json.maxLength("verificationToken", token, 600);
-        Json.maxLength("encryptKey", encryptKey, 600);
+        // secrets are stored encrypted: "v1:" + base64(12-byte nonce + UTF-8 bytes + 16-byte tag) in 1000-character
+        // columns, which holds up to 719 bytes; a limit in characters let 600 three-byte characters through
+        Json.maxUtf8Bytes("appSecret", appSecret, 600);
+        Json.maxUtf8Bytes("verificationToken", token, 600);
+        Json.maxUtf8Bytes("encryptKey", encryptKey, 600);
         String language = Json.text(body, "preferredLanguage", existing == null ? "en" : existing.preferredLanguage());
         if (!LANGUAGES.contains(language)) {
             throw ApiException.invalid("preferredLanguage must be one of " + LANGUAGES);

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import io.larkway.ingress.WebhookDeliveries;
+import io.larkway.ingress.WebhookReceiver;
 import io.larkway.lark.BotInfo;
 import io.larkway.lark.LarkApiClient;
 import io.larkway.trigger.BotIdentities;
@@ -146,7 +147,9 @@ public class StatusApi implements ApiHandlers {
         out.put("instances", instances);
         out.put("lastConnectedAt", lastConnectedAt);
         out.put("lastDeliveryAt", lastDelivery);
-        out.put("lastError", lastError != null ? lastError : recent.isEmpty() ? null : recent.get(0).get("message"));
+        // unverified webhook posts (anyone can send them) are listed, rate-limited, but are no last error of the integration
+        out.put("lastError", lastError != null ? lastError : recent.stream().filter(e -> !WebhookReceiver.UNVERIFIED_STAGE.equals(e.get("stage")))
+                .findFirst().map(e -> e.get("message")).orElse(null));
         out.put("recentErrors", recent);
         out.put("counters", counters.totals(i.id()));
         return out;

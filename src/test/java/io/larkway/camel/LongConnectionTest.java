@@ -118,7 +118,7 @@ class LongConnectionTest extends LarkwayTest {
     @Test
     void failedAcceptanceIsAcked500AndStaleEventsAreAckedAndDropped() {
         Setup s = connected();
-        // an event_id longer than the column: the insert fails, so the route fails
+        // an event_id longer than its column is refused as unreadable: acked 500
         String failing = WS.push(s.appId(), LarkWebSocketServer.messageEvent(s.appId(), "ev_" + "x".repeat(300), "om_" + uid(), "boom"));
         await().atMost(WAIT).until(() -> WS.acks(s.appId()).size() == 1);
         assertThat(WS.acks(s.appId()).get(0).code()).isEqualTo(500);

@@ -76,6 +76,11 @@ public final class WebhookSender {
 
     /** A delivery of any plain JSON, encrypted and signed when the app has an Encrypt Key (signed only if {@code sign}). */
     public Delivery wrap(String plainJson, boolean sign) {
+        return wrap(plainJson, sign, Instant.now());
+    }
+
+    /** As {@link #wrap(String, boolean)}, signed with {@code signedAt} as X-Lark-Request-Timestamp (old ones are replays). */
+    public Delivery wrap(String plainJson, boolean sign, Instant signedAt) {
         String body = plainJson;
         if (encryptKey != null) {
             byte[] iv = new byte[16];
@@ -86,7 +91,7 @@ public final class WebhookSender {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Content-Type", "application/json; charset=utf-8");
         if (encryptKey != null && sign) {
-            String timestamp = String.valueOf(Instant.now().getEpochSecond());
+            String timestamp = String.valueOf(signedAt.getEpochSecond());
             String nonce = UUID.randomUUID().toString();
             headers.put("X-Lark-Request-Timestamp", timestamp);
             headers.put("X-Lark-Request-Nonce", nonce);

@@ -13,7 +13,10 @@ import static org.awaitility.Awaitility.await;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
-/** Each integration is its own health component; the liveness group never includes them. */
+/**
+ * Each integration is its own health component, shown only to the admin key; the liveness group
+ * never includes them.
+ */
 class HealthTest extends LarkwayTest {
     static final LarkWebSocketServer WS = LarkWebSocketServer.on(LARK);
     @Autowired
@@ -26,7 +29,7 @@ class HealthTest extends LarkwayTest {
         String fine = newIntegration(key, LARK.newApp(), "webhook", null).path("id").asText();
         calls.breaker(sick).transitionToOpenState();
         try {
-            JsonNode health = call("GET", "/actuator/health", null, null).json();
+            JsonNode health = call("GET", "/actuator/health", ADMIN_KEY, null).json();
             JsonNode components = health.path("components").path("integrations").path("components");
             assertThat(components.path(sick).path("status").asText()).isEqualTo("DOWN");
             assertThat(components.path(sick).path("details").path("reason").asText()).contains("circuit breaker");
@@ -58,7 +61,22 @@ class HealthTest extends LarkwayTest {
     }
 
     private JsonNode component(String integrationId) {
-        return call("GET", "/actuator/health", null, null).json().path("components").path("integrations").path("components").path(integrationId);
+        return call("GET", "/actuator/health", ADMIN_KEY, null).json().path("components").path("integrations").path("components").path(integrationId);
+    }
+
+    @Test
+    void withoutTheAdminKeyHealthIsTheOverallStatusOnly() {
+        String key = newOrg();
+        String id = newIntegration(key, LARK.newApp(), "webhook", null).path("id").asText();
+        assertThat(component(id).path("status").asText()).isEqualTo("UP");
+        for (String caller : new String[] {null, key, "not-a-key"}) {
+            Answer health = call("GET", "/actuator/health", caller, null);
+            assertThat(health.status()).isEqualTo(200);
+            assertThat(health.json().path("status").asText()).isEqualTo("UP");
+            assertThat(health.json().has("components")).as("components shown to %s", caller).isFalse();
+            assertThat(health.raw()).doesNotContain(id).doesNotContain("webhook");
+            assertThat(call("GET", "/actuator/health/integrations/" + id, caller, null).raw()).doesNotContain("webhook");
+        }
     }
 
     @Test

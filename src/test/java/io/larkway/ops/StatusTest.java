@@ -58,7 +58,14 @@ class StatusTest extends LarkwayTest {
         assertThat(receiving.path("counters").path("duplicates").asLong()).isEqualTo(1);
         assertThat(receiving.path("lastDeliveryAt").asText()).isNotBlank();
 
+        // anyone can post a forged challenge: counted, never a failing Status
         WebhookSender.post(url("/api/lark/webhook/" + id), new WebhookSender(app.appId(), "forged", null).challenge("x"));
+        JsonNode forged = call("GET", "/api/integrations/" + id + "/status", key, null).json();
+        assertThat(forged.path("status").asText()).isEqualTo("receiving");
+        assertThat(forged.path("counters").path("unverified").asLong()).isEqualTo(1);
+        // a delivery with the right token that is refused all the same is a real failure
+        WebhookSender.post(url("/api/lark/webhook/" + id), new WebhookSender("cli_someone_else", "vt-" + app.appId(), null)
+                .message(UUID.randomUUID().toString(), "om_" + UUID.randomUUID(), "p2p", "oc_s", "ou_s", "hi", Instant.now()));
         JsonNode failing = call("GET", "/api/integrations/" + id + "/status", key, null).json();
         assertThat(failing.path("status").asText()).isEqualTo("failing");
         assertThat(failing.path("recentErrors").get(0).path("stage").asText()).isEqualTo("ingress");
