@@ -105,7 +105,7 @@ public class Experts implements ApiHandlers {
         Json.maxLength("model", model, 200);
         Json.maxLength("url", url, 2000);
         Json.maxLength("uri", uri, 2000);
-        Json.maxLength("apiKey", apiKey, 1000);
+        Json.maxUtf8Bytes("apiKey", apiKey, 1400); // stored encrypted (v1: + base64) in VARCHAR(2000): at most 1907 characters
         switch (type) {
             case openai, http -> {
                 if (url == null || url.isBlank()) {

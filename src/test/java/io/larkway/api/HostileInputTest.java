@@ -73,6 +73,8 @@ class HostileInputTest extends LarkwayTest {
                 Arguments.of("NUL in a query parameter", new Hostile("GET", v -> "/api/sessions?integrationId=int_%00x", true, null, none, 400)),
                 Arguments.of("a secret whose UTF-8 form exceeds the column",
                         new Hostile("POST", v -> "/api/integrations", true, integration("wide", "€".repeat(600)), none, 400)),
+                Arguments.of("an expert API key whose UTF-8 form exceeds the column", new Hostile("POST", v -> "/api/experts", true,
+                        Map.of("name", "wide", "type", "http", "url", "https://expert.example.com/answer", "apiKey", "€".repeat(500)), none, 400)),
                 Arguments.of("NUL in an integration name",
                         new Hostile("POST", v -> "/api/integrations", true, integration("evil\u0000name", "secret"), none, 400)),
                 Arguments.of("NUL in an organisation name", new Hostile("POST", v -> "/api/orgs", true, Map.of("name", "evil\u0000org"), none, 400)),
