@@ -33,7 +33,8 @@ public class StatusCounters {
             "turns", "larkway.turns",
             "replies", "larkway.replies.sent",
             "replyFailures", "larkway.replies.failed",
-            "apiCalls", "larkway.lark.calls");
+            "apiCalls", "larkway.lark.calls",
+            "turnsLimited", "larkway.turns.limited");
     private static final String DROPPED = "larkway.events.dropped";
 
     private final MeterRegistry meters;
@@ -68,8 +69,8 @@ public class StatusCounters {
     }
 
     /**
-     * An integration's counters: {@code received, duplicates, dropped{reason: n}, turns, replies,
-     * replyFailures, apiCalls}, each the cluster's total since the integration was created.
+     * An integration's counters: {@code received, duplicates, dropped{reason: n}, turns,
+     * turnsLimited (messages that waited for the organisation's turn limit), replies, replyFailures, apiCalls}, each the cluster's total since the integration was created.
      */
     public synchronized Map<String, Object> totals(String integrationId) {
         Map<String, Long> all = new HashMap<>();
@@ -87,7 +88,7 @@ public class StatusCounters {
                 dropped.put(counter.substring("dropped.".length()), total);
             }
         });
-        for (String counter : new String[] {"received", "duplicates", "dropped", "turns", "replies", "replyFailures", "apiCalls"}) {
+        for (String counter : new String[] {"received", "duplicates", "dropped", "turns", "turnsLimited", "replies", "replyFailures", "apiCalls"}) {
             out.put(counter, counter.equals("dropped") ? dropped : all.getOrDefault(counter, 0L));
         }
         return out;
