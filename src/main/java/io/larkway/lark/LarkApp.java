@@ -9,13 +9,13 @@ import java.util.Objects;
  */
 public record LarkApp(String owner, String baseUrl, String appId, String appSecret) {
     public LarkApp {
-        Objects.requireNonNull(owner, "owner");
+        owner = owner == null ? "" : owner; // an integration not saved yet (the credential test)
         Objects.requireNonNull(baseUrl, "baseUrl");
         Objects.requireNonNull(appId, "appId");
         Objects.requireNonNull(appSecret, "appSecret");
     }
 
-    /** An app no integration owns (yet): the credential check of a new integration. */
+    /** An app no integration owns. */
     public LarkApp(String baseUrl, String appId, String appSecret) {
         this("", baseUrl, appId, appSecret);
     }

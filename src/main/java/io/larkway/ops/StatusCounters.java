@@ -69,8 +69,8 @@ public class StatusCounters {
     }
 
     /**
-     * An integration's counters: {@code received, duplicates, dropped{reason: n}, turns,
-     * turnsLimited (messages that waited for the organisation's turn limit), replies, replyFailures, apiCalls}, each the cluster's total since the integration was created.
+     * An integration's counters: {@code received, duplicates, dropped{reason: n}, turns, replies,
+     * replyFailures, apiCalls, turnsLimited (messages that waited for the organisation's turn limit)}, each the cluster's total since the integration was created.
      */
     public synchronized Map<String, Object> totals(String integrationId) {
         Map<String, Long> all = new HashMap<>();
@@ -88,7 +88,7 @@ public class StatusCounters {
                 dropped.put(counter.substring("dropped.".length()), total);
             }
         });
-        for (String counter : new String[] {"received", "duplicates", "dropped", "turns", "turnsLimited", "replies", "replyFailures", "apiCalls"}) {
+        for (String counter : new String[] {"received", "duplicates", "dropped", "turns", "replies", "replyFailures", "apiCalls", "turnsLimited"}) {
             out.put(counter, counter.equals("dropped") ? dropped : all.getOrDefault(counter, 0L));
         }
         return out;
