@@ -19,7 +19,17 @@ public record LarkwayProperties(
         @DefaultValue Conversation conversation,
         @DefaultValue Reply reply,
         @DefaultValue LongConnectionSettings longConnection,
-        @DefaultValue Experts experts) {
+        @DefaultValue Experts experts,
+        @DefaultValue Limits limits) {
+
+    /** {@code larkway.limits.*}: what one organisation may hold of the shared resources. */
+    public record Limits(@DefaultValue("4") int turnsPerOrg, @DefaultValue("16") int turnThreads) {
+        public Limits {
+            if (turnThreads < 2 || turnsPerOrg < 1 || turnsPerOrg >= turnThreads) {
+                throw new IllegalArgumentException("larkway.limits.turns-per-org must be at least 1 and below larkway.limits.turn-threads");
+            }
+        }
+    }
 
     /** {@code larkway.experts.*}. */
     public record Experts(
@@ -45,7 +55,8 @@ public record LarkwayProperties(
             @DefaultValue("5") int windowOrphanGraceSeconds,
             @DefaultValue("50") int expertBreakerFailureRatePercent,
             @DefaultValue("5") int expertBreakerMinimumCalls,
-            @DefaultValue("30") int expertBreakerOpenSeconds) {
+            @DefaultValue("30") int expertBreakerOpenSeconds,
+            @DefaultValue("100") int maxWaitingMessages) {
     }
 
     public record Reply(

@@ -9,6 +9,7 @@ import io.larkway.LarkwayProperties;
 import io.larkway.integration.Integration;
 import io.larkway.lark.LarkApiClient;
 import io.larkway.lark.LarkApiException;
+import io.larkway.lark.LarkPaths;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
@@ -77,12 +78,12 @@ public class LarkCalls {
 
     /** {@code POST /open-apis/im/v1/messages?receive_id_type=…} (body with receive_id); answers the new message id. */
     public String sendMessage(Integration integration, String receiveIdType, Object body) {
-        return call(integration, "POST", "/open-apis/im/v1/messages?receive_id_type=" + receiveIdType, body).path("data").path("message_id").asText(null);
+        return call(integration, "POST", "/open-apis/im/v1/messages?receive_id_type=" + LarkPaths.segment(receiveIdType), body).path("data").path("message_id").asText(null);
     }
 
     /** {@code POST /open-apis/im/v1/messages/{id}/reply}; answers the new message id. */
     public String replyTo(Integration integration, String messageId, Object body) {
-        return call(integration, "POST", "/open-apis/im/v1/messages/" + java.net.URLEncoder.encode(messageId, java.nio.charset.StandardCharsets.UTF_8)
+        return call(integration, "POST", "/open-apis/im/v1/messages/" + LarkPaths.segment(messageId)
                 + "/reply", body).path("data").path("message_id").asText(null);
     }
 

@@ -6,8 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.larkway.ingress.EventInbox;
 import io.larkway.integration.Integration;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
+import io.larkway.lark.LarkPaths;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -78,19 +77,19 @@ public class LarkProducer extends DefaultProducer {
     private void patch(Message m, Integration integration) {
         String messageId = required(m.getHeader(LarkConstants.MESSAGE_ID, String.class), "header " + LarkConstants.MESSAGE_ID + " (the card to update)");
         ObjectNode body = JSON.createObjectNode().put("content", json(m.getBody()));
-        getEndpoint().calls().call(integration, "PATCH", MESSAGES + "/" + segment(messageId), body);
+        getEndpoint().calls().call(integration, "PATCH", MESSAGES + "/" + LarkPaths.segment(messageId), body);
     }
 
     private void addReaction(Message m, Integration integration) {
         ObjectNode body = JSON.createObjectNode();
         body.putObject("reaction_type").put("emoji_type", option(m, LarkConstants.EMOJI_TYPE, config.getEmojiType()));
-        JsonNode answer = getEndpoint().calls().call(integration, "POST", MESSAGES + "/" + segment(messageId(m)) + "/reactions", body);
+        JsonNode answer = getEndpoint().calls().call(integration, "POST", MESSAGES + "/" + LarkPaths.segment(messageId(m)) + "/reactions", body);
         m.setHeader(LarkConstants.REACTION_ID, answer.path("data").path("reaction_id").asText(null));
     }
 
     private void removeReaction(Message m, Integration integration) {
         String reactionId = required(m.getHeader(LarkConstants.REACTION_ID, String.class), "header " + LarkConstants.REACTION_ID);
-        getEndpoint().calls().call(integration, "DELETE", MESSAGES + "/" + segment(messageId(m)) + "/reactions/" + segment(reactionId), null);
+        getEndpoint().calls().call(integration, "DELETE", MESSAGES + "/" + LarkPaths.segment(messageId(m)) + "/reactions/" + LarkPaths.segment(reactionId), null);
     }
 
     /** Header, then option, then the flow's own header: explicit beats ambient. */
@@ -167,7 +166,4 @@ public class LarkProducer extends DefaultProducer {
         return value;
     }
 
-    private static String segment(String id) {
-        return URLEncoder.encode(id, StandardCharsets.UTF_8);
-    }
 }

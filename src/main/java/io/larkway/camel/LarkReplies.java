@@ -6,6 +6,7 @@ import io.larkway.LarkwayProperties;
 import io.larkway.integration.Integration;
 import io.larkway.integration.Integrations;
 import io.larkway.lark.LarkApiClient;
+import io.larkway.lark.LarkPaths;
 import io.larkway.ops.RecentErrors;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -74,7 +75,7 @@ public class LarkReplies {
         body.putObject("reaction_type").put("emoji_type", config.typingEmoji());
         m.setHeader(REACTION_ID, CompletableFuture.supplyAsync(() -> {
             try {
-                return calls.call(integration, "POST", "/open-apis/im/v1/messages/" + messageId + "/reactions", body)
+                return calls.call(integration, "POST", "/open-apis/im/v1/messages/" + LarkPaths.segment(messageId) + "/reactions", body)
                         .path("data").path("reaction_id").asText(null);
             } catch (RuntimeException e) {
                 failedSideCall(integration.id(), messageId, "typing reaction", e);
@@ -98,7 +99,7 @@ public class LarkReplies {
             return;
         }
         try {
-            calls.call(integration, "DELETE", "/open-apis/im/v1/messages/" + messageId + "/reactions/" + reaction, null);
+            calls.call(integration, "DELETE", "/open-apis/im/v1/messages/" + LarkPaths.segment(messageId) + "/reactions/" + LarkPaths.segment(reaction), null);
         } catch (RuntimeException e) {
             failedSideCall(m.getHeader("larkwayIntegrationId", String.class), messageId, "typing reaction removal", e);
         }
@@ -179,7 +180,7 @@ public class LarkReplies {
                             List.of(new DeadLetters.Part(uuid(turn, "card", 0), "interactive", card(text))));
                     cardMessageId = send(card, card.parts().get(0));
                 } else {
-                    calls.call(integration(turn), "PATCH", "/open-apis/im/v1/messages/" + cardMessageId,
+                    calls.call(integration(turn), "PATCH", "/open-apis/im/v1/messages/" + LarkPaths.segment(cardMessageId),
                             json.createObjectNode().put("content", card(text)));
                 }
                 shown = text;

@@ -177,7 +177,7 @@ final class LongConnection {
         lastConnectedAt = now;
         failureCount = 0;
         attempts = 0;
-        assembler = new FrameAssembler(supervisor.partialTtlMillis());
+        assembler = new FrameAssembler(supervisor.partialTtlMillis(), FrameAssembler.MAX_PARTIALS, FrameAssembler.MAX_PARTIAL_BYTES, integrationId);
         lastFrameNanos = System.nanoTime();
         ws.binaryMessageHandler(buffer -> onFrame(gen, buffer));
         ws.closeHandler(v -> onClosed(gen, ws));

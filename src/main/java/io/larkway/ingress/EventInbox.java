@@ -221,6 +221,23 @@ public class EventInbox {
         flushDone();
     }
 
+    /**
+     * Dispatch could not route the event yet (it waits for a bot identity being fetched): the event
+     * gives its claim back, so the recovery sweep dispatches it again at its next round; like a
+     * bounce off the full queue this is no attempt. Never throws: if the release fails, the lease still runs out.
+     */
+    public void defer(Exchange exchange) {
+        Message m = exchange.getMessage();
+        try {
+            db.sql("UPDATE inbound_events SET state = 'accepted', claimed_until = ?, attempts = GREATEST(attempts - 1, 0) "
+                    + "WHERE id = ? AND state IN ('accepted', 'dispatching') AND claimed_by = ?")
+                    .params(Timestamps.of(clock.instant()), exchange.getProperty(INBOX_ID, Long.class), instance).update();
+        } catch (RuntimeException e) {
+            LOG.warn("Deferred event resumed after its lease integrationId={} event_id={} message_id={}: {}", m.getHeader(INTEGRATION_ID),
+                    m.getHeader(EVENT_ID), m.getHeader(MESSAGE_ID), e.toString());
+        }
+    }
+
     /** Dispatch failed: the event stays taken and is tried again once its lease runs out (up to a limit). */
     public void failed(Exchange exchange) {
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);

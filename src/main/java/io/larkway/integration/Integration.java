@@ -30,7 +30,7 @@ public record Integration(
     }
 
     public LarkApp app(io.larkway.LarkwayProperties.Lark lark) {
-        return new LarkApp(lark.baseUrl(international), appId, appSecret);
+        return new LarkApp(id, lark.baseUrl(international), appId, appSecret);
     }
 
     /** True when a change between the two versions needs the connection restarted. */

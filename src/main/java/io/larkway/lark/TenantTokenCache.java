@@ -1,6 +1,11 @@
 package io.larkway.lark;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,6 +32,10 @@ public final class TenantTokenCache {
             CompletableFuture<TenantToken> current = tokens.get(key);
             if (current != null && usable(current)) {
                 return current;
+            }
+            if (current == null) {
+                // the owner's tokens for credentials it no longer has
+                tokens.keySet().removeIf(k -> k.owner().equals(key.owner()) && !k.equals(key));
             }
             CompletableFuture<TenantToken> mine = new CompletableFuture<>();
             boolean won = current == null ? tokens.putIfAbsent(key, mine) == null : tokens.replace(key, current, mine);
@@ -56,10 +65,26 @@ public final class TenantTokenCache {
         return !f.isCompletedExceptionally() && clock.instant().isBefore(f.join().refreshAt());
     }
 
-    /** The secret is part of the key so new credentials never reuse an old token. */
-    private record Key(String baseUrl, String appId, int secretHash) {
+    /**
+     * The owner (integration) and a SHA-256 of the credentials: one integration never gets a token
+     * another fetched (two organisations may register the same App ID, one without its secret),
+     * and a changed secret or base URL fetches anew.
+     */
+    private record Key(String owner, String credentials) {
         static Key of(LarkApp app) {
-            return new Key(app.baseUrl(), app.appId(), app.appSecret().hashCode());
+            MessageDigest sha256;
+            try {
+                sha256 = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+            // length-prefixed, so no two different triples give the same input
+            for (String part : new String[] {app.baseUrl(), app.appId(), app.appSecret()}) {
+                byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
+                sha256.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
+                sha256.update(bytes);
+            }
+            return new Key(app.owner(), HexFormat.of().formatHex(sha256.digest()));
         }
     }
 }

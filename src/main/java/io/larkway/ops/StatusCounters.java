@@ -34,7 +34,8 @@ public class StatusCounters {
             "replies", "larkway.replies.sent",
             "replyFailures", "larkway.replies.failed",
             "apiCalls", "larkway.lark.calls",
-            "unverified", "larkway.webhook.unverified");
+            "unverified", "larkway.webhook.unverified",
+            "turnsLimited", "larkway.turns.limited");
     private static final String DROPPED = "larkway.events.dropped";
 
     private final MeterRegistry meters;
@@ -70,7 +71,8 @@ public class StatusCounters {
 
     /**
      * An integration's counters: {@code received, duplicates, dropped{reason: n}, turns, replies,
-     * replyFailures, apiCalls, unverified} (unverified: webhook posts refused before they proved a secret), each the cluster's total since the integration was created.
+     * replyFailures, apiCalls, unverified, turnsLimited} (unverified: webhook posts refused before they proved a secret; turnsLimited:
+     * messages that waited for the organisation's turn limit), each the cluster's total since the integration was created.
      */
     public synchronized Map<String, Object> totals(String integrationId) {
         Map<String, Long> all = new HashMap<>();
@@ -88,7 +90,7 @@ public class StatusCounters {
                 dropped.put(counter.substring("dropped.".length()), total);
             }
         });
-        for (String counter : new String[] {"received", "duplicates", "dropped", "turns", "replies", "replyFailures", "apiCalls", "unverified"}) {
+        for (String counter : new String[] {"received", "duplicates", "dropped", "turns", "replies", "replyFailures", "apiCalls", "unverified", "turnsLimited"}) {
             out.put(counter, counter.equals("dropped") ? dropped : all.getOrDefault(counter, 0L));
         }
         return out;

@@ -49,6 +49,8 @@ public class Conversations {
     private final Clock clock;
     private final String instance;
     private final LarkwayProperties.Conversation config;
+    private final LarkwayProperties.Limits limits;
+    private final io.larkway.ops.RecentErrors errors;
     private final ObjectMapper json;
     private final io.micrometer.core.instrument.MeterRegistry meters;
     private final TransactionTemplate transaction;
@@ -56,7 +58,9 @@ public class Conversations {
     private final TransactionTemplate savepoint;
 
     public Conversations(JdbcClient db, Clock clock, InstanceId instance, LarkwayProperties props, ObjectMapper json,
-            io.micrometer.core.instrument.MeterRegistry meters, PlatformTransactionManager transactions) {
+            io.micrometer.core.instrument.MeterRegistry meters, PlatformTransactionManager transactions, io.larkway.ops.RecentErrors errors) {
+        this.limits = props.limits();
+        this.errors = errors;
         this.transaction = new TransactionTemplate(transactions);
         this.savepoint = new TransactionTemplate(transactions);
         savepoint.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
@@ -71,40 +75,90 @@ public class Conversations {
     /**
      * Finds or opens the session of the message's scope (a new conversation after the timeout),
      * stores the message durably among the scope's waiting messages, and takes the scope's turn
-     * with everything waiting, or leaves it to the turn in progress. Header {@code larkwayTurn}:
-     * {@code claimed} (the exchange is now the turn) or {@code queued}.
+     * with everything waiting, or leaves it to the turn in progress, or, when the organisation has
+     * {@code larkway.limits.turns-per-org} turns in flight, to the end of one of them. Header
+     * {@code larkwayTurn}: {@code claimed} (the exchange is now the turn), {@code queued},
+     * {@code limited} or {@code dropped} (the scope already has max-waiting-messages waiting).
      */
     public void claimOrQueue(Exchange exchange) throws Exception {
         Message m = exchange.getMessage();
         String saved = saved(m);
+        String integrationId = m.getHeader("larkwayIntegrationId", String.class);
+        String messageId = m.getHeader("larkwayMessageId", String.class);
         // one transaction, one commit: on H2 the file write per commit is most of the cost, and this runs on the inbox's one thread
         Claim c = transaction.execute(status -> {
             String sessionId = session(m).id();
-            queue(sessionId, m, saved);
+            if (!queue(sessionId, m, saved)) {
+                return new Claim(sessionId, Start.dropped);
+            }
             return new Claim(sessionId, startTurn(sessionId, exchange));
         });
-        boolean claimed = c.claimed();
-        if (!claimed) {
-            LOG.info("Message waits for the turn in progress integrationId={} message_id={} session={}", m.getHeader("larkwayIntegrationId"),
-                    m.getHeader("larkwayMessageId"), c.sessionId());
+        switch (c.start()) {
+            case queued -> LOG.info("Message waits for the turn in progress integrationId={} message_id={} session={}", integrationId, messageId,
+                    c.sessionId());
+            case limited -> {
+                LOG.info("Message waits for a turn of its organisation to end (turn limit {}) integrationId={} message_id={} session={}",
+                        limits.turnsPerOrg(), integrationId, messageId, c.sessionId());
+                meters.counter("larkway.turns.limited", "integration", String.valueOf(integrationId)).increment();
+                errors.record(integrationId, "turn", "turn limit of " + limits.turnsPerOrg() + " reached for the organisation; the message waits",
+                        messageId);
+            }
+            case dropped -> {
+                LOG.warn("Message dropped, {} messages already wait in its chat integrationId={} message_id={} session={}",
+                        config.maxWaitingMessages(), integrationId, messageId, c.sessionId());
+                meters.counter("larkway.events.dropped", "integration", String.valueOf(integrationId), "reason", "too_many_waiting").increment();
+            }
+            default -> {
+            }
         }
-        m.setHeader("larkwayTurn", claimed ? "claimed" : "queued");
+        m.setHeader("larkwayTurn", c.start().name());
     }
 
-    /** Takes the scope's turn and all its waiting messages onto the exchange; false when another turn holds the scope. */
-    private boolean startTurn(String sessionId, Exchange exchange) {
+    /** How an attempt to start a scope's turn ended. */
+    enum Start { claimed, queued, limited, dropped }
+
+    /**
+     * Within the caller's transaction: takes the scope's turn and all its waiting messages onto the
+     * exchange; {@code queued} when another turn holds the scope, {@code limited} when the
+     * organisation is at its turn limit (the messages stay waiting, no thread is held for them).
+     */
+    private Start startTurn(String sessionId, Exchange exchange) {
         while (claim(sessionId)) {
+            if (!withinOrgLimit(sessionId)) {
+                release(sessionId);
+                return Start.limited;
+            }
             if (take(sessionId, exchange)) {
                 meters.counter("larkway.turns", "integration", String.valueOf(exchange.getMessage().getHeader("larkwayIntegrationId"))).increment();
-                return true;
+                return Start.claimed;
             }
             release(sessionId);
             // a message may have arrived between our take and our release: it must not be stranded
             if (!hasWaiting(sessionId)) {
-                return false;
+                return Start.queued;
             }
         }
-        return false;
+        return Start.queued;
+    }
+
+    /**
+     * Within the caller's transaction, with the scope's turn just claimed: true while the
+     * organisation's turns in flight (this one included, on any instance) are within
+     * {@code larkway.limits.turns-per-org}. The organisation's row is locked first, so two claims
+     * never both take the last place; every caller locks its session row before, one lock order.
+     */
+    private boolean withinOrgLimit(String sessionId) {
+        Optional<String> org = db.sql("SELECT i.org_id FROM integrations i JOIN sessions s ON s.integration_id = i.id WHERE s.id = ?")
+                .param(sessionId).query(String.class).optional();
+        if (org.isEmpty()) {
+            return true; // the integration is being deleted: its session goes with it
+        }
+        db.sql("SELECT id FROM orgs WHERE id = ? FOR UPDATE").param(org.get()).query(String.class).list();
+        int inFlight = db.sql("""
+                SELECT COUNT(*) FROM sessions s JOIN integrations i ON i.id = s.integration_id
+                WHERE i.org_id = ? AND s.state = 'in_turn' AND s.turn_until >= ?""")
+                .params(org.get(), Timestamps.of(clock.instant())).query(Integer.class).single();
+        return inFlight <= limits.turnsPerOrg();
     }
 
     /** When the turn's text is the new-conversation command, ends the conversation and sets header {@code larkwayCommand=new}. */
@@ -134,9 +188,25 @@ public class Conversations {
                 return true;
             }
             release(sessionId);
-            return hasWaiting(sessionId) && startTurn(sessionId, exchange);
+            return hasWaiting(sessionId) && startTurn(sessionId, exchange) == Start.claimed;
         }));
         m.setHeader("larkwayNextTurn", next);
+    }
+
+    /**
+     * After a turn that freed its organisation's place: the organisation's scopes whose messages
+     * wait with no turn running (held back by its turn limit), oldest first, as many as now fit.
+     * Each answer is a turn message ready for the turn route.
+     */
+    public List<Message> heldBack(Exchange exchange) {
+        String integrationId = exchange.getMessage().getHeader("larkwayIntegrationId", String.class);
+        List<Waiting> waiting = db.sql("""
+                SELECT s.id, i.org_id FROM sessions s JOIN integrations i ON i.id = s.integration_id
+                WHERE i.org_id = (SELECT org_id FROM integrations WHERE id = ?) AND s.state <> 'in_turn'
+                  AND EXISTS (SELECT 1 FROM waiting_messages w WHERE w.session_id = s.id)
+                ORDER BY (SELECT MIN(w.id) FROM waiting_messages w WHERE w.session_id = s.id) LIMIT ?""")
+                .params(integrationId, limits.turnsPerOrg()).query((rs, n) -> new Waiting(rs.getString(1), rs.getString(2))).list();
+        return resume(waiting, exchange);
     }
 
     /**
@@ -145,20 +215,36 @@ public class Conversations {
      */
     public List<Message> staleTurns(Exchange exchange) {
         Instant now = clock.instant();
-        List<String> sessions = db.sql("""
-                SELECT s.id FROM sessions s WHERE (s.state = 'in_turn' AND s.turn_until < ?)
+        List<Waiting> sessions = db.sql("""
+                SELECT s.id, i.org_id FROM sessions s LEFT JOIN integrations i ON i.id = s.integration_id
+                WHERE (s.state = 'in_turn' AND s.turn_until < ?)
                   OR (s.state <> 'in_turn' AND EXISTS (SELECT 1 FROM waiting_messages w WHERE w.session_id = s.id AND w.created_at < ?))""")
-                .params(Timestamps.of(now), Timestamps.of(now.minusSeconds(2))).query(String.class).list();
+                .params(Timestamps.of(now), Timestamps.of(now.minusSeconds(2))).query((rs, n) -> new Waiting(rs.getString(1), rs.getString(2))).list();
+        return resume(sessions, exchange);
+    }
+
+    /** Starts the turns of these scopes, each in a transaction of its own; an organisation at its limit is not asked again. */
+    private List<Message> resume(List<Waiting> sessions, Exchange exchange) {
         List<Message> turns = new ArrayList<>();
-        for (String sessionId : sessions) {
+        java.util.Set<String> full = new java.util.HashSet<>();
+        for (Waiting w : sessions) {
+            if (w.orgId() != null && full.contains(w.orgId())) {
+                continue;
+            }
             org.apache.camel.support.DefaultExchange turn = new org.apache.camel.support.DefaultExchange(exchange.getContext());
-            if (startTurn(sessionId, turn)) {
+            Start start = transaction.execute(status -> startTurn(w.sessionId(), turn));
+            if (start == Start.claimed) {
                 LOG.info("Resuming a turn integrationId={} message_id={} session={}", turn.getMessage().getHeader("larkwayIntegrationId"),
-                        turn.getMessage().getHeader("larkwayMessageId"), sessionId);
+                        turn.getMessage().getHeader("larkwayMessageId"), w.sessionId());
                 turns.add(turn.getMessage());
+            } else if (start == Start.limited) {
+                full.add(w.orgId());
             }
         }
         return turns;
+    }
+
+    private record Waiting(String sessionId, String orgId) {
     }
 
     /** Ends the conversation of a session (DELETE /api/sessions/{id} and the chat command). */
@@ -242,8 +328,16 @@ public class Conversations {
         return json.writeValueAsString(saved);
     }
 
-    /** Within the caller's transaction; a message already waiting is left as it is (a savepoint undoes only the failed insert). */
-    private void queue(String sessionId, Message m, String saved) {
+    /**
+     * Within the caller's transaction (the session row locked): a message already waiting is left
+     * as it is (a savepoint undoes only the failed insert); false, nothing stored, when the scope
+     * already has {@code max-waiting-messages} waiting.
+     */
+    private boolean queue(String sessionId, Message m, String saved) {
+        if (db.sql("SELECT COUNT(*) FROM waiting_messages WHERE session_id = ? AND taken_by IS NULL").param(sessionId).query(Integer.class)
+                .single() >= config.maxWaitingMessages()) {
+            return false;
+        }
         try {
             savepoint.executeWithoutResult(status -> db.sql("INSERT INTO waiting_messages (session_id, message_id, message, created_at) VALUES (?, ?, ?, ?)")
                     .params(sessionId, m.getHeader("larkwayMessageId", String.class), saved, Timestamps.of(clock.instant())).update());
@@ -251,6 +345,7 @@ public class Conversations {
             LOG.info("Message already waiting, not queued twice integrationId={} message_id={}", m.getHeader("larkwayIntegrationId"),
                     m.getHeader("larkwayMessageId"));
         }
+        return true;
     }
 
     /**
@@ -302,6 +397,6 @@ public class Conversations {
     private record Session(String id, Instant updatedAt) {
     }
 
-    private record Claim(String sessionId, boolean claimed) {
+    private record Claim(String sessionId, Start start) {
     }
 }

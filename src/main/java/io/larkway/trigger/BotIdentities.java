@@ -5,49 +5,82 @@ import io.larkway.integration.Integration;
 import io.larkway.integration.IntegrationChanged;
 import io.larkway.lark.BotInfo;
 import io.larkway.lark.LarkApiClient;
+import java.time.Clock;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
-/** The bot identity (open_id, name, avatar) of each integration, from bot info, cached until refreshed or changed. */
+/**
+ * The bot identity (open_id, name, avatar) of each integration, from bot info, cached until
+ * refreshed or changed. Dispatch never waits for Lark ({@link #lookUp}): one tenant's slow or
+ * failing Lark must not hold the inbox every tenant's events pass through.
+ */
 @Component
 public class BotIdentities {
-    private final LarkApiClient lark;
-    private final LarkwayProperties props;
-    private final Map<String, BotInfo> bots = new ConcurrentHashMap<>();
-    private final Map<String, Long> failures = new ConcurrentHashMap<>();
+    private static final Logger LOG = LoggerFactory.getLogger(BotIdentities.class);
     private static final long FAILURE_PAUSE_MS = 60_000;
 
-    public BotIdentities(LarkApiClient lark, LarkwayProperties props) {
+    private final LarkApiClient lark;
+    private final LarkwayProperties props;
+    private final Clock clock;
+    private final Map<String, BotInfo> bots = new ConcurrentHashMap<>();
+    private final Map<String, Failure> failures = new ConcurrentHashMap<>();
+    /** Fetches under way, one per integration. */
+    private final Set<String> fetching = ConcurrentHashMap.newKeySet();
+
+    private record Failure(long atMillis, String reason) {
+    }
+
+    /** What dispatch knows of a bot now: its identity, or that it is being asked for, or why it is unavailable. */
+    public record Lookup(BotInfo bot, boolean pending, String unavailable) {
+    }
+
+    public BotIdentities(LarkwayProperties props, LarkApiClient lark, Clock clock) {
         this.lark = lark;
         this.props = props;
+        this.clock = clock;
     }
 
-    /** The cached identity, fetched on first use; throws when Lark cannot be asked. */
-    public BotInfo of(Integration integration) {
+    /**
+     * The cached identity; else starts fetching it (in the background, once per integration) and
+     * answers {@code pending}; or, when Lark failed less than a minute ago, the reason (not asked
+     * again yet: one tenant's broken credentials must not cost every one of its messages a round trip).
+     */
+    public Lookup lookUp(Integration integration) {
         BotInfo known = bots.get(integration.id());
         if (known != null) {
-            return known;
+            return new Lookup(known, false, null);
         }
-        Long failedAt = failures.get(integration.id());
-        if (failedAt != null && System.currentTimeMillis() - failedAt < FAILURE_PAUSE_MS) {
-            throw new IllegalStateException("bot info unavailable (Lark failed less than a minute ago; not asked again yet)");
+        Failure failed = failures.get(integration.id());
+        if (failed != null && clock.millis() - failed.atMillis() < FAILURE_PAUSE_MS) {
+            return new Lookup(null, false, failed.reason() + " (Lark failed less than a minute ago; not asked again yet)");
         }
-        try {
-            BotInfo fresh = refresh(integration);
-            failures.remove(integration.id());
-            return fresh;
-        } catch (RuntimeException e) {
-            // one tenant's broken credentials must not cost every one of its messages a Lark round trip
-            failures.put(integration.id(), System.currentTimeMillis());
-            throw e;
+        String id = integration.id();
+        if (fetching.add(id)) {
+            lark.botInfo(integration.app(props.lark())).whenComplete((bot, error) -> {
+                if (error == null) {
+                    bots.put(id, bot);
+                    failures.remove(id);
+                } else {
+                    String reason = LarkApiClient.unwrap(error).getMessage();
+                    failures.put(id, new Failure(clock.millis(), reason));
+                    LOG.warn("Bot info unavailable integrationId={}: {}", id, reason);
+                }
+                fetching.remove(id);
+            });
         }
+        return new Lookup(null, true, null);
     }
 
+    /** Asks Lark now (the Status tab's refresh) and caches the answer; throws when Lark cannot be asked. */
     public BotInfo refresh(Integration integration) {
         BotInfo fresh = lark.botInfo(integration.app(props.lark())).join();
         bots.put(integration.id(), fresh);
+        failures.remove(integration.id());
         return fresh;
     }
 

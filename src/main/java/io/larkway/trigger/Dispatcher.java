@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.larkway.integration.Integration;
 import io.larkway.integration.Integrations;
 import io.larkway.lark.BotInfo;
-import io.larkway.lark.LarkApiClient;
 import io.larkway.ops.RecentErrors;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -23,6 +22,11 @@ import org.springframework.stereotype.Component;
 @Component
 public class Dispatcher {
     public static final String DROP = "larkwayDrop";
+    /**
+     * Exchange property: the event cannot be routed yet (the bot identity it needs is being
+     * fetched); the inbox gives it back to be dispatched again shortly (EventInbox.defer).
+     */
+    public static final String DEFERRED = "larkwayDeferred";
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
 
     private final Integrations integrations;
@@ -80,17 +84,22 @@ public class Dispatcher {
         m.setHeader("larkwayChatSelected", trigger.groupChats().contains(chatId));
         m.setHeader("larkwayWindowSeconds", trigger.aggregationWindowSeconds());
         m.setHeader("larkwaySessionTimeoutSeconds", trigger.sessionTimeoutSeconds());
-        // only group chats need the bot's identity (mention_only); direct chats use it when already known
+        // only group chats need the bot's identity (mention_only); direct chats use it when already known. Never a Lark
+        // call here: this is the inbox's one thread. An identity still being asked for defers the event (DEFERRED).
         BotInfo known = bots.cached(integrationId);
         String botOpenId = known == null ? null : known.openId();
-        try {
-            if (botOpenId == null && !"p2p".equals(chatType)) {
-                botOpenId = bots.of(integration).openId();
+        if (botOpenId == null && !"p2p".equals(chatType)) {
+            BotIdentities.Lookup lookup = bots.lookUp(integration);
+            if (lookup.pending()) {
+                exchange.setProperty(DEFERRED, true);
+                return;
             }
-        } catch (RuntimeException e) {
-            String reason = LarkApiClient.unwrap(e).getMessage();
-            LOG.warn("Bot info unavailable integrationId={} message_id={}: {}", integrationId, m.getHeader("larkwayMessageId"), reason);
-            errors.record(integrationId, "dispatch", "bot info unavailable: " + reason, m.getHeader("larkwayMessageId", String.class));
+            if (lookup.bot() != null) {
+                botOpenId = lookup.bot().openId();
+            } else {
+                LOG.warn("Bot info unavailable integrationId={} message_id={}: {}", integrationId, m.getHeader("larkwayMessageId"), lookup.unavailable());
+                errors.record(integrationId, "dispatch", "bot info unavailable: " + lookup.unavailable(), m.getHeader("larkwayMessageId", String.class));
+            }
         }
         m.setHeader("larkwayBotKnown", botOpenId != null);
         boolean mentioned = false;

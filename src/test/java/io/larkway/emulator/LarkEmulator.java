@@ -52,6 +52,9 @@ public final class LarkEmulator implements AutoCloseable {
     private record Fault(String method, Pattern path, AtomicInteger remaining, int status, String body) {
     }
 
+    private record Delay(String appId, String method, Pattern path, long ms) {
+    }
+
     private final Vertx vertx;
     private final HttpServer server;
     private final Map<String, App> apps = new ConcurrentHashMap<>();
@@ -59,6 +62,7 @@ public final class LarkEmulator implements AutoCloseable {
     private final Map<String, AtomicInteger> tokenFetches = new ConcurrentHashMap<>();
     private final List<Recorded> requests = new CopyOnWriteArrayList<>();
     private final List<Fault> faults = new CopyOnWriteArrayList<>();
+    private final List<Delay> delays = new CopyOnWriteArrayList<>();
     private final List<Message> messages = new CopyOnWriteArrayList<>();
     private final Map<String, String> messageByUuid = new ConcurrentHashMap<>();
     private final Map<String, String> reactions = new ConcurrentHashMap<>(); // reaction_id -> message_id
@@ -151,6 +155,13 @@ public final class LarkEmulator implements AutoCloseable {
 
     public void clearFaults() { faults.clear(); }
 
+    /** Authorised calls of one app matching method and path regex are answered {@code ms} late (a slow Lark for one tenant). */
+    public void delay(String appId, String method, String pathRegex, long ms) {
+        delays.add(new Delay(appId, method, Pattern.compile(pathRegex), ms));
+    }
+
+    public void clearDelays() { delays.clear(); }
+
     public List<Recorded> requests() { return List.copyOf(requests); }
 
     public List<Recorded> requests(String method, String pathRegex) {
@@ -213,6 +224,18 @@ public final class LarkEmulator implements AutoCloseable {
             if (app == null) {
                 reply(req, 400, JSON.createObjectNode().put("code", 99991663).put("msg", "Invalid access token for authorization. Please make a request with token attached."));
                 return;
+            }
+            for (Delay d : delays) {
+                if (d.appId().equals(app.appId()) && d.method().equals(req.method().name()) && d.path().matcher(path).matches()) {
+                    vertx.setTimer(d.ms(), t -> {
+                        try {
+                            route(req, path, body, app);
+                        } catch (Exception e) {
+                            reply(req, 400, JSON.createObjectNode().put("code", 9499).put("msg", "bad request: " + e.getMessage()));
+                        }
+                    });
+                    return;
+                }
             }
             route(req, path, body, app);
         } catch (Exception e) {
