@@ -54,6 +54,9 @@ class SelfContainedJarIT {
         // the embedded database and the generated keys are files under the working directory's data/
         assertThat(dir.resolve("data/larkway.mv.db")).exists();
         String adminKey = Files.readString(dir.resolve("data/admin.key")).trim();
+        // the generated admin key is never logged: its file and last 4 characters only
+        assertThat(log("first.log")).doesNotContain(adminKey)
+                .contains("Generated the admin key into " + dir.resolve("data/admin.key").toRealPath() + " (ends in " + adminKey.substring(adminKey.length() - 4) + ")");
 
         // the flow routes are loaded: the webhook URL answers as the ingress-webhook route does (not Spring's 404)
         JsonNode unknown = call(port, "POST", "/api/lark/webhook/no-such-integration", null, "{}", 404);

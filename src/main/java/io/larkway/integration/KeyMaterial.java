@@ -93,7 +93,7 @@ public class KeyMaterial {
                 // not a POSIX file system
             }
             if (logOnce) {
-                LOG.info("Generated the admin key (shown this once, also kept in {}): {}", file.toAbsolutePath(), value);
+                LOG.info("Generated the admin key into {} (ends in {})", file.toRealPath(), value.substring(value.length() - 4));
             } else {
                 LOG.info("Generated {} into {}", property, file.toAbsolutePath());
             }
