@@ -299,8 +299,13 @@ public class EventInbox {
         fill(exchange.getMessage(), exchange.getMessage().getBody(Pending.class));
     }
 
-    /** Puts a pending event on a message as the flow expects it. */
+    /**
+     * Puts a pending event on a message as the flow expects it, with no header but these: a webhook
+     * request's headers are the caller's, and one named like a flow header (larkwayExpertId,
+     * larkwayTriggerId, ...) must not steer dispatch.
+     */
     public static void fill(Message out, Pending p) {
+        out.removeHeaders("*");
         out.setHeader(INBOX_ID, p.id());
         out.setHeader(INTEGRATION_ID, p.integrationId());
         out.setHeader(EVENT_ID, p.eventId());
