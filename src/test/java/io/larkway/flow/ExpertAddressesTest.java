@@ -50,6 +50,24 @@ class ExpertAddressesTest extends FlowFixture {
     }
 
     @Test
+    void ipv6FormsThatTranslateToAPrivateIpv4AddressAreRefused() {
+        // NAT64 (64:ff9b::/96, and the local-use 64:ff9b:1::/48), 6to4 (2002::/16), SIIT (::ffff:0:0:0/96) and Teredo
+        // (2001::/32, client address inverted in the last 32 bits) all carry an IPv4 address a gateway or relay goes on to
+        String key = newOrg();
+        for (String url : List.of("http://[64:ff9b::7f00:1]/", "http://[64:ff9b::a9fe:a9fe]/", "http://[64:ff9b::10.0.0.1]/",
+                "http://[64:ff9b:1::a00:1]/", "http://[2002:a9fe:a9fe::1]/", "http://[2002:7f00:1::]/", "http://[::ffff:0:7f00:1]/",
+                "http://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/")) {
+            Answer a = call("POST", "/api/experts", key, Map.of("name", "x", "type", "http", "url", url));
+            assertThat(a.status()).as(url).isEqualTo(400);
+            assertThat(a.text("message")).as(url).contains("not allowed (private network)");
+        }
+        // the same prefixes around a public IPv4 address stay allowed
+        for (String url : List.of("http://[64:ff9b::5db8:d70e]/", "http://[2002:5db8:d70e::1]/")) {
+            assertThat(call("POST", "/api/experts", key, Map.of("name", "x", "type", "http", "url", url)).status()).as(url).isEqualTo(201);
+        }
+    }
+
+    @Test
     void theResolvedAddressIsCheckedAtEveryCall() throws Exception {
         // an address that became private after the expert was saved (DNS changed, or a row saved before the check) is not called
         AtomicInteger calls = new AtomicInteger();
