@@ -93,8 +93,8 @@ public class ExpertCalls {
     /** Answers the turn in the exchange (body = the text); {@code onText} sees the growing answer of a streaming expert. */
     public String answer(Exchange exchange, Consumer<String> onText) throws Exception {
         Message m = exchange.getMessage();
-        Expert expert = experts.find(m.getHeader("larkwayExpertId", String.class))
-                .orElseThrow(() -> new IllegalStateException("the trigger's expert no longer exists"));
+        Expert expert = experts.findFor(m.getHeader("larkwayExpertId", String.class), m.getHeader("larkwayIntegrationId", String.class))
+                .orElseThrow(() -> new ExpertException("the trigger's expert no longer exists in the integration's organisation"));
         Turn turn = new Turn(m.getHeader("larkwayIntegrationId", String.class), m.getHeader("larkwayConversationId", String.class),
                 m.getBody(String.class), m.getHeader("larkwaySenderOpenId", String.class), null, m.getHeader("larkwayChatId", String.class),
                 m.getHeader("larkwayChatType", String.class));

@@ -54,6 +54,12 @@ public class Experts implements ApiHandlers {
         return db.sql("SELECT * FROM experts WHERE id = ?").param(id).query(this::row).optional();
     }
 
+    /** The expert, if it belongs to the organisation that owns the integration: a turn never reaches another tenant's expert. */
+    public Optional<Expert> findFor(String id, String integrationId) {
+        return db.sql("SELECT e.* FROM experts e JOIN integrations i ON i.org_id = e.org_id WHERE e.id = ? AND i.id = ?")
+                .params(id, integrationId).query(this::row).optional();
+    }
+
     public Expert get(String orgId, String id) {
         return find(id).filter(e -> e.orgId().equals(orgId)).orElseThrow(() -> ApiException.notFound("expert " + id));
     }

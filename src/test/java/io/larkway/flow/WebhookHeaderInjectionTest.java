@@ -1,8 +1,10 @@
 package io.larkway.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.larkway.emulator.LarkEmulator;
+import io.larkway.expert.ExpertCalls;
 import io.larkway.emulator.WebhookSender;
 import io.vertx.core.http.HttpServer;
 import java.net.http.HttpResponse;
@@ -14,7 +16,12 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.support.DefaultExchange;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * A webhook request's headers are the caller's: none of them may reach the flow. Before, every
@@ -24,6 +31,10 @@ import org.junit.jupiter.api.Test;
  * into its own chat.
  */
 class WebhookHeaderInjectionTest extends FlowFixture {
+    @Autowired
+    CamelContext camel;
+    @Autowired
+    ExpertCalls expertCalls;
 
     @Test
     void requestHeadersCannotNameAnotherOrganisationsExpert() throws Exception {
@@ -54,11 +65,21 @@ class WebhookHeaderInjectionTest extends FlowFixture {
 
             // a message the victim's own trigger answers shows the flow is running, then the forged one had its time
             p2p(victim, "ou_victim_user", "ping");
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !LARK.messages(victim.app().appId()).isEmpty());
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !LARK.messages(victim.app().appId()).isEmpty());
             // the forged event went through the inbox before the victim's (one inbox thread, in order); its turn would follow within seconds
-            org.awaitility.Awaitility.await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+            Awaitility.await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
                     .until(() -> LARK.messages(app.appId()).isEmpty() && seen.size() == 1);
             assertThat(seen).as("calls the victim's expert received").containsExactly("Bearer sk-victim");
+
+            // and should a turn ever name another organisation's expert, the expert call itself refuses it
+            Exchange turn = new DefaultExchange(camel);
+            turn.getMessage().setBody("hello");
+            turn.getMessage().setHeader("larkwayIntegrationId", integrationId);
+            turn.getMessage().setHeader("larkwayExpertId", victim.expertId());
+            turn.getMessage().setHeader("larkwayConversationId", "conv_forged");
+            assertThatThrownBy(() -> expertCalls.answer(turn))
+                    .hasMessageContaining("no longer exists in the integration's organisation");
+            assertThat(seen).as("calls the victim's expert received").hasSize(1);
         } finally {
             victimExpert.close();
         }
