@@ -141,6 +141,8 @@ public class ExpertGuard {
             int second = b[1] & 0xff;
             return first == 0 // "this network"
                     || (first == 100 && second >= 64 && second < 128) // 100.64.0.0/10 shared (CGNAT)
+                    || (first == 198 && (second == 18 || second == 19)) // 198.18.0.0/15 benchmarking
+                    || (first == 192 && second == 0 && (b[2] & 0xff) == 0) // 192.0.0.0/24 protocol assignments
                     || first >= 240; // reserved and broadcast
         }
         if (a instanceof Inet6Address) {

@@ -30,7 +30,7 @@ class ExpertAddressesTest extends FlowFixture {
         List<String> refused = List.of("http://127.0.0.1:" + port + "/api/orgs", "http://127.9.9.9/", "http://[::1]/", "http://localhost:8080/",
                 "http://169.254.169.254/latest/meta-data/", "http://10.1.2.3/", "http://172.16.0.1/", "http://172.31.255.255/",
                 "http://192.168.1.1/", "http://100.64.0.1/", "http://0.0.0.0/", "http://[::]/", "http://[fc00::1]/", "http://[fd12:3456::1]/",
-                "http://[fe80::1]/", "http://224.0.0.1/", "http://255.255.255.255/", "http://[::ffff:127.0.0.1]/", "http://[::ffff:a9fe:a9fe]/",
+                "http://[fe80::1]/", "http://224.0.0.1/", "http://198.18.0.1/", "http://192.0.0.8/", "http://255.255.255.255/", "http://[::ffff:127.0.0.1]/", "http://[::ffff:a9fe:a9fe]/",
                 "https://[::ffff:10.0.0.1]:8443/v1");
         for (String url : refused) {
             for (Map<String, Object> expert : List.<Map<String, Object>>of(Map.of("name", "x", "type", "http", "url", url),
