@@ -1,12 +1,14 @@
 package io.larkway.camel;
 
+import io.larkway.camel.lark.client.LarkClient;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.larkway.LarkwayProperties;
 import io.larkway.integration.Integration;
 import io.larkway.integration.Integrations;
-import io.larkway.lark.LarkApiClient;
-import io.larkway.lark.LarkPaths;
+import io.larkway.camel.lark.client.LarkApiClient;
+import io.larkway.camel.lark.client.LarkPaths;
 import io.larkway.ops.RecentErrors;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +38,7 @@ public class LarkReplies {
     private static final Logger LOG = LoggerFactory.getLogger(LarkReplies.class);
 
     private final Integrations integrations;
-    private final LarkCalls calls;
+    private final LarkClient calls;
     private final ObjectMapper json;
     private final LarkwayProperties.Reply config;
     private final DeadLetters deadLetters;
@@ -49,7 +51,7 @@ public class LarkReplies {
         return t;
     });
 
-    public LarkReplies(Integrations integrations, LarkCalls calls, ObjectMapper json, LarkwayProperties props, DeadLetters deadLetters,
+    public LarkReplies(Integrations integrations, LarkClient calls, ObjectMapper json, LarkwayProperties props, DeadLetters deadLetters,
             RecentErrors errors, MeterRegistry meters) {
         this.integrations = integrations;
         this.calls = calls;
