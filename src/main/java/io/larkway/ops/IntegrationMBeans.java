@@ -121,7 +121,7 @@ public class IntegrationMBeans {
             if (!i.isLongConnection() || !i.enabled()) {
                 return "not an enabled long-connection integration";
             }
-            return supervisor.reconnect(i).state().name();
+            return supervisor.reconnect(i.id()).state().name();
         }
 
         @Override

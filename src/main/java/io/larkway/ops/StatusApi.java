@@ -68,7 +68,7 @@ public class StatusApi implements ApiHandlers {
         api.register("integration-reconnect", "POST", "/api/integrations/{id}/reconnect", (c, r) -> {
             Integration i = longConnection(integrations.get(c.requireOrg(), r.path("id")));
             try {
-                supervisor.reconnect(i);
+                supervisor.reconnect(i.id());
             } catch (IllegalStateException e) {
                 throw new ApiException(503, "unavailable", e.getMessage());
             }

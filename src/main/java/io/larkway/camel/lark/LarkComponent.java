@@ -3,7 +3,6 @@ package io.larkway.camel.lark;
 import io.larkway.camel.lark.client.LarkClient;
 import io.larkway.camel.lark.ws.ConnectionSupervisor;
 
-import io.larkway.integration.Integrations;
 import java.util.Map;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.Metadata;
@@ -14,20 +13,29 @@ import org.apache.camel.support.DefaultComponent;
  * long-connection integration; the connections themselves belong to the
  * {@link ConnectionSupervisor}, which runs them while a consumer is started. The other
  * operations ({@link LarkOperation}) are producers calling Lark's IM API through
- * {@link LarkClient}. In Spring Boot the bean named {@code lark} is this component.
+ * {@link LarkClient}. The application supplies the apps through a {@link LarkAppResolver}. In
+ * Spring Boot the bean named {@code lark} is this component.
  */
 @org.apache.camel.spi.annotations.Component("lark")
 public class LarkComponent extends DefaultComponent {
     @Metadata(description = "Default options for endpoints.")
     private LarkConfiguration configuration = new LarkConfiguration();
-    private final ConnectionSupervisor supervisor;
-    private final Integrations integrations;
-    private final LarkClient calls;
+    @Metadata(label = "advanced", autowired = true, description = "Resolves an integration id to its app's credentials and base URL (supplied by the application).")
+    private LarkAppResolver appResolver;
+    @Metadata(label = "producer,advanced", description = "The Open API client producers call Lark through: tenant tokens, retries, a breaker per integration.")
+    private LarkClient client;
+    @Metadata(label = "consumer,advanced", description = "Runs the long connections of lark:events.")
+    private ConnectionSupervisor supervisor;
 
-    public LarkComponent(ConnectionSupervisor supervisor, Integrations integrations, LarkClient calls) {
-        this.supervisor = supervisor;
-        this.integrations = integrations;
-        this.calls = calls;
+    public LarkComponent() {
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        if (appResolver == null || client == null || supervisor == null) {
+            throw new IllegalStateException("the lark component needs appResolver, client and supervisor set before it starts");
+        }
     }
 
     @Override
@@ -47,9 +55,15 @@ public class LarkComponent extends DefaultComponent {
 
     public void setConfiguration(LarkConfiguration configuration) { this.configuration = configuration; }
 
+    public LarkAppResolver getAppResolver() { return appResolver; }
+
+    public void setAppResolver(LarkAppResolver appResolver) { this.appResolver = appResolver; }
+
+    public LarkClient getClient() { return client; }
+
+    public void setClient(LarkClient client) { this.client = client; }
+
     public ConnectionSupervisor getSupervisor() { return supervisor; }
 
-    public Integrations getIntegrations() { return integrations; }
-
-    public LarkClient getCalls() { return calls; }
+    public void setSupervisor(ConnectionSupervisor supervisor) { this.supervisor = supervisor; }
 }

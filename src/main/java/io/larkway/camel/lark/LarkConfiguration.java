@@ -32,8 +32,16 @@ public class LarkConfiguration implements Cloneable {
     private int workerQueueSize = 10000;
 
     @UriParam(label = "producer",
-            description = "The larkway integration (Lark app) that calls Lark; header CamelLarkIntegrationId wins, header larkwayIntegrationId is the fallback.")
+            description = "The integration (Lark app) that calls Lark; header CamelLarkIntegrationId wins, the header named by integrationIdHeader is the fallback.")
     private String integrationId;
+
+    @UriParam(label = "producer,advanced",
+            description = "A header of the application's to read the integration id from when neither header CamelLarkIntegrationId nor option integrationId is set (larkway: larkwayIntegrationId).")
+    private String integrationIdHeader;
+
+    @UriParam(label = "producer,advanced",
+            description = "A header of the application's to read the inbound message id from when header CamelLarkMessageId is not set (larkway: larkwayMessageId); not for patch.")
+    private String messageIdHeader;
 
     @UriParam(label = "producer", defaultValue = "chat_id", enums = "chat_id,open_id,user_id,union_id,email",
             description = "For send: what kind of id receiveId is.")
@@ -47,11 +55,11 @@ public class LarkConfiguration implements Cloneable {
     private String msgType = "text";
 
     @UriParam(label = "producer", defaultValue = "false",
-            description = "For reply: answer in the message's thread instead of in the chat (component default: larkway.reply.reply-in-thread).")
+            description = "For reply: answer in the message's thread instead of in the chat.")
     private boolean replyInThread;
 
     @UriParam(label = "producer", defaultValue = "Typing",
-            description = "For addReaction: the emoji_type of the reaction (component default: larkway.reply.typing-emoji).")
+            description = "For addReaction: the emoji_type of the reaction.")
     private String emojiType = "Typing";
 
     /** Rejects option values that can never work, so a bad URI fails when the endpoint is created. */
@@ -76,6 +84,14 @@ public class LarkConfiguration implements Cloneable {
     public String getIntegrationId() { return integrationId; }
 
     public void setIntegrationId(String integrationId) { this.integrationId = integrationId; }
+
+    public String getIntegrationIdHeader() { return integrationIdHeader; }
+
+    public void setIntegrationIdHeader(String integrationIdHeader) { this.integrationIdHeader = integrationIdHeader; }
+
+    public String getMessageIdHeader() { return messageIdHeader; }
+
+    public void setMessageIdHeader(String messageIdHeader) { this.messageIdHeader = messageIdHeader; }
 
     public String getReceiveIdType() { return receiveIdType; }
 

@@ -3,28 +3,26 @@ package io.larkway.camel.lark;
 import org.apache.camel.spi.Metadata;
 
 /**
- * Headers of the {@code lark} component. The consumer sets the {@code larkway*} ones on every event
- * exchange (the body is the {@link io.larkway.camel.lark.LarkEvent}). The producer reads the
- * {@code CamelLark*} ones; a header, when present, wins over the endpoint option of the same
- * meaning. Inside larkway's flow the producer falls back to the flow's own headers
- * ({@code larkwayIntegrationId}, {@code larkwayMessageId}), so {@code lark:reply} answers the
- * triggering message with no header set.
+ * Headers of the {@code lark} component, one {@code CamelLark*} vocabulary in both directions.
+ * The consumer sets {@link #INTEGRATION_ID}, {@link #APP_ID}, {@link #FRAME_MESSAGE_ID},
+ * {@link #TRACE_ID} and {@link #FRAME_TYPE} on every event exchange (the body is the
+ * {@link LarkEvent}). The producer reads the others; a header, when present, wins over the
+ * endpoint option of the same meaning. Where neither is given, the producer can fall back to the
+ * application's own headers (options {@code integrationIdHeader}, {@code messageIdHeader}).
  */
 public final class LarkConstants {
-    @Metadata(label = "consumer", description = "The larkway integration the event arrived for.", javaType = "String")
-    public static final String INTEGRATION_ID = "larkwayIntegrationId";
+    @Metadata(description = "The integration (app owner) an event arrived for (consumer); for the producer, the integration that calls Lark,"
+            + " winning over option integrationId, which wins over the integrationIdHeader fallback.", javaType = "String")
+    public static final String INTEGRATION_ID = "CamelLarkIntegrationId";
     @Metadata(label = "consumer", description = "The Lark App ID of the integration.", javaType = "String")
-    public static final String APP_ID = "larkwayAppId";
+    public static final String APP_ID = "CamelLarkAppId";
     @Metadata(label = "consumer", description = "The frame's message_id header (Lark's delivery id, not the chat message id).", javaType = "String")
-    public static final String FRAME_MESSAGE_ID = "larkwayFrameMessageId";
+    public static final String FRAME_MESSAGE_ID = "CamelLarkFrameMessageId";
     @Metadata(label = "consumer", description = "The frame's trace_id header, for correlating with Lark support.", javaType = "String")
-    public static final String TRACE_ID = "larkwayTraceId";
+    public static final String TRACE_ID = "CamelLarkTraceId";
     @Metadata(label = "consumer", description = "The data frame type: event or card.", javaType = "String")
-    public static final String FRAME_TYPE = "larkwayFrameType";
+    public static final String FRAME_TYPE = "CamelLarkFrameType";
 
-    @Metadata(label = "producer", description = "The larkway integration that calls Lark; wins over option integrationId, which wins over header larkwayIntegrationId.",
-            javaType = "String")
-    public static final String LARK_INTEGRATION_ID = "CamelLarkIntegrationId";
     @Metadata(label = "producer", description = "For send: the chat or user to send to; wins over option receiveId.", javaType = "String")
     public static final String RECEIVE_ID = "CamelLarkReceiveId";
     @Metadata(label = "producer", description = "For send: chat_id, open_id, user_id, union_id or email; wins over option receiveIdType.",
@@ -32,7 +30,7 @@ public final class LarkConstants {
     public static final String RECEIVE_ID_TYPE = "CamelLarkReceiveIdType";
     @Metadata(label = "producer", description = "Lark's msg_type of the body (text, post, interactive, …); wins over option msgType.", javaType = "String")
     public static final String MSG_TYPE = "CamelLarkMsgType";
-    @Metadata(label = "producer", description = "The message to reply to, react on (fallback: header larkwayMessageId) or patch (no fallback).",
+    @Metadata(label = "producer", description = "The message to reply to, react on (fallback: the header named by option messageIdHeader) or patch (no fallback).",
             javaType = "String")
     public static final String MESSAGE_ID = "CamelLarkMessageId";
     @Metadata(label = "producer", description = "For addReaction: the emoji_type; wins over option emojiType.", javaType = "String")

@@ -2,7 +2,6 @@ package io.larkway.camel.lark;
 
 import io.larkway.camel.lark.client.LarkClient;
 
-import io.larkway.integration.Integrations;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
@@ -56,7 +55,7 @@ public class LarkEndpoint extends DefaultEndpoint {
 
     public void setConfiguration(LarkConfiguration configuration) { this.configuration = configuration; }
 
-    LarkClient calls() { return getComponent().getCalls(); }
+    LarkClient client() { return getComponent().getClient(); }
 
-    Integrations integrations() { return getComponent().getIntegrations(); }
+    LarkAppResolver apps() { return getComponent().getAppResolver(); }
 }

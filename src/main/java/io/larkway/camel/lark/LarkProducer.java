@@ -4,11 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.larkway.camel.LarkReplies;
-import io.larkway.ingress.EventInbox;
-import io.larkway.integration.Integration;
 import io.larkway.camel.lark.client.LarkPaths;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.support.DefaultProducer;
@@ -43,18 +42,18 @@ public class LarkProducer extends DefaultProducer {
     @Override
     public void process(Exchange exchange) {
         Message m = exchange.getMessage();
-        Integration integration = integration(m);
+        LarkApp app = app(m);
         switch (operation) {
-            case send -> send(m, integration);
-            case reply -> reply(m, integration);
-            case patch -> patch(m, integration);
-            case addReaction -> addReaction(m, integration);
-            case removeReaction -> removeReaction(m, integration);
+            case send -> send(m, app);
+            case reply -> reply(m, app);
+            case patch -> patch(m, app);
+            case addReaction -> addReaction(m, app);
+            case removeReaction -> removeReaction(m, app);
             default -> throw new IllegalStateException("lark:" + operation + " has no producer");
         }
     }
 
-    private void send(Message m, Integration integration) {
+    private void send(Message m, LarkApp app) {
         String type = option(m, LarkConstants.RECEIVE_ID_TYPE, config.getReceiveIdType());
         if (!LarkConfiguration.RECEIVE_ID_TYPES.contains(type)) {
             throw new IllegalArgumentException("Unknown receive id type '" + type + "': use one of " + LarkConfiguration.RECEIVE_ID_TYPES);
@@ -62,55 +61,63 @@ public class LarkProducer extends DefaultProducer {
         String receiveId = required(option(m, LarkConstants.RECEIVE_ID, config.getReceiveId()), "option receiveId or header " + LarkConstants.RECEIVE_ID);
         String msgType = msgType(m);
         ObjectNode body = content(m, msgType).put("receive_id", receiveId);
-        putUuid(m, integration, body, "send/" + msgType + "/" + type + "/" + receiveId);
-        m.setHeader(LarkConstants.RESPONSE_MESSAGE_ID, getEndpoint().calls().sendMessage(integration, type, body));
+        putUuid(m, app, body, "send/" + msgType + "/" + type + "/" + receiveId);
+        m.setHeader(LarkConstants.RESPONSE_MESSAGE_ID, getEndpoint().client().sendMessage(app, type, body));
     }
 
-    private void reply(Message m, Integration integration) {
+    private void reply(Message m, LarkApp app) {
         String messageId = messageId(m);
         String msgType = msgType(m);
         ObjectNode body = content(m, msgType).put("reply_in_thread", config.isReplyInThread());
-        putUuid(m, integration, body, "reply/" + msgType);
-        m.setHeader(LarkConstants.RESPONSE_MESSAGE_ID, getEndpoint().calls().replyTo(integration, messageId, body));
+        putUuid(m, app, body, "reply/" + msgType);
+        m.setHeader(LarkConstants.RESPONSE_MESSAGE_ID, getEndpoint().client().replyTo(app, messageId, body));
     }
 
-    /** Only the bot's own card can be updated, never the inbound message: so no fallback to larkwayMessageId. */
-    private void patch(Message m, Integration integration) {
+    /** Only the bot's own card can be updated, never the inbound message: so no fallback header. */
+    private void patch(Message m, LarkApp app) {
         String messageId = required(m.getHeader(LarkConstants.MESSAGE_ID, String.class), "header " + LarkConstants.MESSAGE_ID + " (the card to update)");
         ObjectNode body = JSON.createObjectNode().put("content", json(m.getBody()));
-        getEndpoint().calls().call(integration, "PATCH", MESSAGES + "/" + LarkPaths.segment(messageId), body);
+        getEndpoint().client().call(app, "PATCH", MESSAGES + "/" + LarkPaths.segment(messageId), body);
     }
 
-    private void addReaction(Message m, Integration integration) {
+    private void addReaction(Message m, LarkApp app) {
         ObjectNode body = JSON.createObjectNode();
         body.putObject("reaction_type").put("emoji_type", option(m, LarkConstants.EMOJI_TYPE, config.getEmojiType()));
-        JsonNode answer = getEndpoint().calls().call(integration, "POST", MESSAGES + "/" + LarkPaths.segment(messageId(m)) + "/reactions", body);
+        JsonNode answer = getEndpoint().client().call(app, "POST", MESSAGES + "/" + LarkPaths.segment(messageId(m)) + "/reactions", body);
         m.setHeader(LarkConstants.REACTION_ID, answer.path("data").path("reaction_id").asText(null));
     }
 
-    private void removeReaction(Message m, Integration integration) {
+    private void removeReaction(Message m, LarkApp app) {
         String reactionId = required(m.getHeader(LarkConstants.REACTION_ID, String.class), "header " + LarkConstants.REACTION_ID);
-        getEndpoint().calls().call(integration, "DELETE", MESSAGES + "/" + LarkPaths.segment(messageId(m)) + "/reactions/" + LarkPaths.segment(reactionId), null);
+        getEndpoint().client().call(app, "DELETE", MESSAGES + "/" + LarkPaths.segment(messageId(m)) + "/reactions/" + LarkPaths.segment(reactionId), null);
     }
 
-    /** Header, then option, then the flow's own header: explicit beats ambient. */
-    private Integration integration(Message m) {
-        String id = m.getHeader(LarkConstants.LARK_INTEGRATION_ID, String.class);
+    /** Header, then option, then the configured fallback header (the application's own): explicit beats ambient. */
+    private LarkApp app(Message m) {
+        String id = m.getHeader(LarkConstants.INTEGRATION_ID, String.class);
         if (id == null) {
-            id = config.getIntegrationId() != null ? config.getIntegrationId() : m.getHeader(EventInbox.INTEGRATION_ID, String.class);
+            id = config.getIntegrationId() != null ? config.getIntegrationId() : fallback(m, config.getIntegrationIdHeader());
         }
-        String chosen = required(id, "option integrationId or header " + LarkConstants.LARK_INTEGRATION_ID + " or " + EventInbox.INTEGRATION_ID);
-        return getEndpoint().integrations().find(chosen)
+        String chosen = required(id, "option integrationId or header " + LarkConstants.INTEGRATION_ID + orHeader(config.getIntegrationIdHeader()));
+        return getEndpoint().apps().app(chosen)
                 .orElseThrow(() -> new IllegalArgumentException("lark:" + operation + ": no integration " + chosen));
     }
 
     private String messageId(Message m) {
-        return required(inboundMessageId(m), "header " + LarkConstants.MESSAGE_ID + " or " + EventInbox.MESSAGE_ID);
+        return required(inboundMessageId(m), "header " + LarkConstants.MESSAGE_ID + orHeader(config.getMessageIdHeader()));
     }
 
-    private static String inboundMessageId(Message m) {
+    private String inboundMessageId(Message m) {
         String id = m.getHeader(LarkConstants.MESSAGE_ID, String.class);
-        return id != null ? id : m.getHeader(EventInbox.MESSAGE_ID, String.class);
+        return id != null ? id : fallback(m, config.getMessageIdHeader());
+    }
+
+    private static String fallback(Message m, String header) {
+        return header == null ? null : m.getHeader(header, String.class);
+    }
+
+    private static String orHeader(String header) {
+        return header == null ? "" : " or " + header;
     }
 
     private String msgType(Message m) {
@@ -130,11 +137,11 @@ public class LarkProducer extends DefaultProducer {
      * The uuid header as given, else one derived from the inbound message, so a re-run of the same
      * exchange posts nothing new. Without an inbound message id every call posts.
      */
-    private void putUuid(Message m, Integration integration, ObjectNode body, String kind) {
+    private void putUuid(Message m, LarkApp app, ObjectNode body, String kind) {
         String uuid = m.getHeader(LarkConstants.UUID, String.class);
         String inbound = inboundMessageId(m);
         if (uuid == null && inbound != null) {
-            uuid = LarkReplies.uuid(integration.id(), inbound, kind, m.getHeader(LarkConstants.PART, 0, Integer.class));
+            uuid = uuid(app.owner(), inbound, kind, m.getHeader(LarkConstants.PART, 0, Integer.class));
         }
         if (uuid != null) {
             body.put("uuid", uuid);
@@ -167,4 +174,12 @@ public class LarkProducer extends DefaultProducer {
         return value;
     }
 
+    /**
+     * The idempotency uuid of one outgoing message answering {@code inboundMessageId}: the same
+     * integration, inbound message, kind and part always give the same uuid.
+     */
+    public static String uuid(String integrationId, String inboundMessageId, String kind, int part) {
+        String key = integrationId + "/" + inboundMessageId + "/" + kind + "/" + part;
+        return UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)).toString();
+    }
 }

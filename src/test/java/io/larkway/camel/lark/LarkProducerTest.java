@@ -68,7 +68,7 @@ class LarkProducerTest extends LarkwayTest {
     void headersWinOverOptionsAndAPostBodyIsSentAsItsJson() {
         Map<String, Object> post = Map.of("zh_cn", Map.of("title", "t", "content", List.of(List.of(Map.of("tag", "text", "text", "hi")))));
         template.send("lark:send?integrationId=no-such-integration&receiveId=oc_option", e -> {
-            e.getMessage().setHeaders(Map.of(LarkConstants.LARK_INTEGRATION_ID, integrationId, LarkConstants.RECEIVE_ID_TYPE, "open_id",
+            e.getMessage().setHeaders(Map.of(LarkConstants.INTEGRATION_ID, integrationId, LarkConstants.RECEIVE_ID_TYPE, "open_id",
                     LarkConstants.RECEIVE_ID, "ou_header", LarkConstants.MSG_TYPE, "post"));
             e.getMessage().setBody(JSON.valueToTree(post).toString());
         });

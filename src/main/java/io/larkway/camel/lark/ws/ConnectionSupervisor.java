@@ -1,13 +1,8 @@
 package io.larkway.camel.lark.ws;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.larkway.InstanceId;
-import io.larkway.camel.ConnectionCommands;
-import io.larkway.LarkwayProperties;
-import io.larkway.integration.Integration;
-import io.larkway.integration.Integration.ConnectionMode;
-import io.larkway.integration.IntegrationChanged;
-import io.larkway.integration.Integrations;
+import io.larkway.camel.lark.LarkApp;
+import io.larkway.camel.lark.LarkAppResolver;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
@@ -23,49 +18,45 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.event.EventListener;
-import org.springframework.stereotype.Component;
 
 /**
  * Owns the long connections of this instance: one {@link LongConnection} per enabled
  * long-connection integration, all on one shared Vert.x instance (each connection bound to one
  * event-loop context, so hundreds share a few threads). Connections run while a
- * {@code lark:events} consumer is attached (no consumer, nothing could ack), and follow
- * {@link IntegrationChanged}: created/enabled → connect, credentials/mode/region changed →
- * restart, disabled/deleted/webhook → close at once.
+ * {@code lark:events} consumer is attached (no consumer, nothing could ack). The application
+ * tells it of changes ({@link #changed}, {@link #close}, {@link #remove}: created/enabled → connect,
+ * credentials/mode/region changed → restart, disabled/deleted/webhook → close at once) and calls
+ * {@link #reconcile()} to follow changes made through other instances; which apps should be
+ * connected comes from the {@link LarkAppResolver}.
  */
-@Component
 public class ConnectionSupervisor {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionSupervisor.class);
 
     private final Vertx vertx;
     private final WebSocketClient webSockets;
     private final EndpointClient endpoints;
-    private final Integrations integrations;
-    private final LarkwayProperties props;
-    private final LarkwayProperties.LongConnectionSettings settings;
+    private final LarkAppResolver apps;
+    private final ConnectionSettings settings;
     private final String instanceId;
     private final Clock clock;
     private final ObjectMapper json;
     private final Map<String, LongConnection> connections = new ConcurrentHashMap<>();
     /** The operator action each integration last had carried out here. */
     private final Map<String, String> appliedCommands = new ConcurrentHashMap<>();
-    private ConnectionCommands commands;
+    private ConnectionCommandLog commands;
 
-    /** Set by Spring after construction (keeps the constructor as the long-connection tests build it). */
-    @org.springframework.beans.factory.annotation.Autowired
-    void setCommands(ConnectionCommands commands) {
+    /** Where operator actions are shared with other instances; without one they stay on this instance. */
+    public void setCommands(ConnectionCommandLog commands) {
         this.commands = commands;
     }
     private volatile EventSink sink;
 
-    public ConnectionSupervisor(Vertx larkVertx, Integrations integrations, LarkwayProperties props, InstanceId instanceId, Clock clock,
+    public ConnectionSupervisor(Vertx larkVertx, LarkAppResolver apps, ConnectionSettings settings, String instanceId, Clock clock,
             ObjectMapper json) {
         this.vertx = larkVertx;
-        this.integrations = integrations;
-        this.props = props;
-        this.settings = props.longConnection();
-        this.instanceId = instanceId.toString();
+        this.apps = apps;
+        this.settings = settings;
+        this.instanceId = instanceId;
         this.clock = clock;
         this.json = json;
         this.endpoints = new EndpointClient(json, Duration.ofMillis(settings.connectTimeoutMs()), Duration.ofMillis(settings.connectTimeoutMs()));
@@ -87,7 +78,7 @@ public class ConnectionSupervisor {
             // actions taken before this instance started are history: a restart resets connections
             commands.all().forEach(c -> appliedCommands.put(c.integrationId(), c.id()));
         }
-        var enabled = integrations.enabled(ConnectionMode.long_connection);
+        var enabled = apps.longConnectionApps();
         LOG.info("Long connections starting for {} integration(s) on instance {}", enabled.size(), instanceId);
         enabled.forEach(this::startOrRestart);
     }
@@ -101,27 +92,30 @@ public class ConnectionSupervisor {
         connections.values().forEach(c -> c.stop(ConnectionState.idle, "lark:events consumer stopped"));
     }
 
-    @EventListener
-    public synchronized void onIntegrationChanged(IntegrationChanged change) {
-        Integration after = change.after();
-        String id = change.id();
-        if (after == null) {
-            Optional.ofNullable(connections.remove(id)).ifPresent(c -> c.stop(ConnectionState.disabled, "integration deleted"));
-            return;
+    /** The integration was deleted: its connection is closed and forgotten. */
+    public synchronized void remove(String integrationId, String why) {
+        Optional.ofNullable(connections.remove(integrationId)).ifPresent(c -> c.stop(ConnectionState.disabled, why));
+    }
+
+    /** The integration was disabled or switched to webhook: its connection is closed ({@code disabled}). */
+    public synchronized void close(String integrationId, String why) {
+        LongConnection existing = connections.get(integrationId);
+        if (existing != null) {
+            existing.stop(ConnectionState.disabled, why);
         }
-        LongConnection existing = connections.get(id);
-        if (!after.enabled() || !after.isLongConnection()) {
-            if (existing != null) {
-                existing.stop(ConnectionState.disabled, after.enabled() ? "switched to webhook mode" : "integration disabled");
-            }
-            return;
-        }
+    }
+
+    /**
+     * An enabled long-connection app was saved: connects it when it has no live connection, or
+     * restarts it when {@code connectionChanged} (credentials, region, mode or enabled changed).
+     */
+    public synchronized void changed(LarkApp app, boolean connectionChanged) {
         if (sink == null) {
             return; // connects when the consumer starts
         }
-        if (existing == null || change.before() == null || after.connectionDiffers(change.before())
-                || existing.state() == ConnectionState.disabled || existing.state() == ConnectionState.unhealthy) {
-            startOrRestart(after);
+        LongConnection existing = connections.get(app.owner());
+        if (existing == null || connectionChanged || existing.state() == ConnectionState.disabled || existing.state() == ConnectionState.unhealthy) {
+            startOrRestart(app);
         }
     }
 
@@ -134,17 +128,17 @@ public class ConnectionSupervisor {
         if (sink == null) {
             return;
         }
-        Map<String, Integration> wanted = new java.util.HashMap<>();
-        integrations.enabled(ConnectionMode.long_connection).forEach(i -> wanted.put(i.id(), i));
+        Map<String, LarkApp> wanted = new java.util.HashMap<>();
+        apps.longConnectionApps().forEach(a -> wanted.put(a.owner(), a));
         wanted.forEach((id, fresh) -> {
             LongConnection existing = connections.get(id);
-            if (existing == null || existing.state() == ConnectionState.disabled || fresh.connectionDiffers(existing.integration())) {
+            if (existing == null || existing.state() == ConnectionState.disabled || !fresh.equals(existing.app())) {
                 LOG.info("Long connection follows a change made elsewhere integrationId={}", id);
                 startOrRestart(fresh);
             }
         });
         if (commands != null) {
-            for (ConnectionCommands.Command c : commands.all()) {
+            for (ConnectionCommandLog.Command c : commands.all()) {
                 if (c.id().equals(appliedCommands.put(c.integrationId(), c.id())) || !wanted.containsKey(c.integrationId())) {
                     continue;
                 }
@@ -165,13 +159,14 @@ public class ConnectionSupervisor {
     }
 
     /** Operator action: drop the current socket (or unhealthy state) and connect now. */
-    public synchronized ConnectionStatus reconnect(Integration integration) {
+    public synchronized ConnectionStatus reconnect(String integrationId) {
+        LarkApp app = apps.app(integrationId).orElseThrow(() -> new IllegalStateException("no integration " + integrationId));
         if (sink == null) {
             throw new IllegalStateException("no lark:events consumer is running on this instance");
         }
-        share(integration.id(), "reconnect");
-        LOG.info("Long connection reconnect requested integrationId={}", integration.id());
-        return startOrRestart(integration).status();
+        share(app.owner(), "reconnect");
+        LOG.info("Long connection reconnect requested integrationId={}", app.owner());
+        return startOrRestart(app).status();
     }
 
     /** Operator action: close the socket and stay idle until reconnect, an update or a restart. */
@@ -202,9 +197,9 @@ public class ConnectionSupervisor {
         return connections.values().stream().map(LongConnection::status).toList();
     }
 
-    private LongConnection startOrRestart(Integration integration) {
-        LongConnection c = connections.computeIfAbsent(integration.id(), id -> new LongConnection(this, newContext(), integration));
-        c.start(integration);
+    private LongConnection startOrRestart(LarkApp app) {
+        LongConnection c = connections.computeIfAbsent(app.owner(), id -> new LongConnection(this, newContext(), app));
+        c.start(app);
         return c;
     }
 
@@ -213,7 +208,7 @@ public class ConnectionSupervisor {
         return ((VertxInternal) vertx).createEventLoopContext();
     }
 
-    WebSocketConnectOptions connectOptions(String url) {
+    public WebSocketConnectOptions connectOptions(String url) {
         URI uri = URI.create(url);
         boolean ssl = "wss".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
         int port = uri.getPort() > 0 ? uri.getPort() : ssl ? 443 : 80;
@@ -223,7 +218,7 @@ public class ConnectionSupervisor {
                 .setTimeout(settings.connectTimeoutMs());
     }
 
-    ClientConfig defaultClientConfig() {
+    public ClientConfig defaultClientConfig() {
         return new ClientConfig(-1, settings.defaultReconnectIntervalSeconds(), settings.defaultReconnectNonceSeconds(),
                 settings.defaultPingIntervalSeconds());
     }
@@ -236,9 +231,9 @@ public class ConnectionSupervisor {
 
     public EndpointClient endpoints() { return endpoints; }
 
-    LarkwayProperties.Lark larkSettings() { return props.lark(); }
-
     String instanceId() { return instanceId; }
+
+    public ConnectionSettings settings() { return settings; }
 
     Clock clock() { return clock; }
 

@@ -1,7 +1,6 @@
 package io.larkway.camel.lark.ws;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.larkway.integration.Integration;
 import io.larkway.camel.lark.LarkApp;
 import io.larkway.camel.lark.LarkEvent;
 import io.vertx.core.Context;
@@ -30,7 +29,7 @@ final class LongConnection {
     private final ConnectionSupervisor supervisor;
     private final Context ctx;
     private final String integrationId;
-    private volatile Integration integration;
+    private volatile LarkApp app;
 
     // confined to ctx
     private long generation;
@@ -58,25 +57,25 @@ final class LongConnection {
     private final LongAdder acked = new LongAdder();
     private final LongAdder ackFailures = new LongAdder();
 
-    LongConnection(ConnectionSupervisor supervisor, Context ctx, Integration integration) {
+    LongConnection(ConnectionSupervisor supervisor, Context ctx, LarkApp app) {
         this.supervisor = supervisor;
         this.ctx = ctx;
-        this.integrationId = integration.id();
-        this.integration = integration;
+        this.integrationId = app.owner();
+        this.app = app;
         this.config = supervisor.defaultClientConfig();
         this.pingIntervalSeconds = config.pingInterval();
     }
 
     String integrationId() { return integrationId; }
 
-    Integration integration() { return integration; }
+    LarkApp app() { return app; }
 
     ConnectionState state() { return state; }
 
     /** (Re)starts with the given version of the integration: drops any socket or pending attempt and connects now. */
-    void start(Integration next) {
+    void start(LarkApp next) {
         ctx.runOnContext(v -> {
-            integration = next;
+            app = next;
             abandon();
             attempts = 0;
             config = supervisor.defaultClientConfig();
@@ -131,7 +130,7 @@ final class LongConnection {
         long gen = ++generation;
         state = ConnectionState.connecting;
         nextReconnectAt = null;
-        LarkApp app = integration.app(supervisor.larkSettings());
+        LarkApp app = this.app;
         supervisor.endpoints().fetch(app, config).whenComplete((ep, error) -> ctx.runOnContext(v -> {
             if (gen != generation) {
                 return;
@@ -181,7 +180,7 @@ final class LongConnection {
             }
         });
         LOG.info("Long connection connected integrationId={} appId={} url={} device_id={} pingInterval={}s", integrationId,
-                integration.appId(), endpoint.safeUrl(), endpoint.deviceId(), config.pingInterval());
+                app.appId(), endpoint.safeUrl(), endpoint.deviceId(), config.pingInterval());
         ping(gen);
         startTimers(gen);
     }
@@ -244,7 +243,7 @@ final class LongConnection {
             state = ConnectionState.unhealthy;
             nextReconnectAt = null;
             LOG.warn("Long connection unhealthy integrationId={} appId={}: {} (no retry until reconnect or update)", integrationId,
-                    integration.appId(), failure.getMessage());
+                    app.appId(), failure.getMessage());
             return;
         }
         LOG.info("Long connection attempt failed integrationId={}: {}", integrationId, failure.getMessage());
@@ -364,7 +363,7 @@ final class LongConnection {
             ack(gen, frame, false, start, messageId);
             return;
         }
-        sink.deliver(integrationId, integration.appId(), event, frame, ok -> ctx.runOnContext(v -> ack(gen, frame, ok, start, messageId)));
+        sink.deliver(integrationId, app.appId(), event, frame, ok -> ctx.runOnContext(v -> ack(gen, frame, ok, start, messageId)));
     }
 
     private void ack(long gen, Frame frame, boolean ok, long start, String messageId) {
