@@ -1,5 +1,6 @@
 package io.larkway.camel;
 
+import io.larkway.camel.lark.ws.ConnectionCommandLog;
 import io.larkway.integration.Timestamps;
 import java.time.Clock;
 import java.util.List;
@@ -9,11 +10,7 @@ import org.springframework.stereotype.Component;
 
 /** Operator actions on long connections, shared through the database so that every instance carries them out. */
 @Component
-public class ConnectionCommands {
-    /** One action: {@code reconnect} or {@code disconnect}; {@code id} tells a new action from one already carried out. */
-    public record Command(String integrationId, String id, String command) {
-    }
-
+public class ConnectionCommands implements ConnectionCommandLog {
     private final JdbcClient db;
     private final Clock clock;
 
@@ -22,7 +19,7 @@ public class ConnectionCommands {
         this.clock = clock;
     }
 
-    /** Records the latest action for an integration; answers it. */
+    @Override
     public Command request(String integrationId, String command) {
         Command c = new Command(integrationId, UUID.randomUUID().toString(), command);
         if (db.sql("UPDATE connection_commands SET id = ?, command = ?, requested_at = ? WHERE integration_id = ?")
@@ -37,6 +34,7 @@ public class ConnectionCommands {
         return c;
     }
 
+    @Override
     public List<Command> all() {
         return db.sql("SELECT integration_id, id, command FROM connection_commands")
                 .query((rs, n) -> new Command(rs.getString(1), rs.getString(2), rs.getString(3))).list();

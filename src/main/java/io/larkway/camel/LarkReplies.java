@@ -1,13 +1,16 @@
 package io.larkway.camel;
 
+import io.larkway.camel.lark.client.LarkClient;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.larkway.LarkwayProperties;
 import io.larkway.integration.Integration;
 import io.larkway.integration.Integrations;
-import io.larkway.lark.LarkApiClient;
-import io.larkway.lark.LarkPaths;
+import io.larkway.camel.lark.client.LarkApiClient;
+import io.larkway.camel.lark.client.LarkPaths;
 import io.larkway.ops.RecentErrors;
+import io.larkway.camel.lark.LarkProducer;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -36,9 +39,10 @@ public class LarkReplies {
     private static final Logger LOG = LoggerFactory.getLogger(LarkReplies.class);
 
     private final Integrations integrations;
-    private final LarkCalls calls;
+    private final LarkClient calls;
     private final ObjectMapper json;
     private final LarkwayProperties.Reply config;
+    private final LarkwayProperties.Lark lark;
     private final DeadLetters deadLetters;
     private final RecentErrors errors;
     private final MeterRegistry meters;
@@ -49,12 +53,13 @@ public class LarkReplies {
         return t;
     });
 
-    public LarkReplies(Integrations integrations, LarkCalls calls, ObjectMapper json, LarkwayProperties props, DeadLetters deadLetters,
+    public LarkReplies(Integrations integrations, LarkClient calls, ObjectMapper json, LarkwayProperties props, DeadLetters deadLetters,
             RecentErrors errors, MeterRegistry meters) {
         this.integrations = integrations;
         this.calls = calls;
         this.json = json;
         this.config = props.reply();
+        this.lark = props.lark();
         this.deadLetters = deadLetters;
         this.errors = errors;
         this.meters = meters;
@@ -75,7 +80,7 @@ public class LarkReplies {
         body.putObject("reaction_type").put("emoji_type", config.typingEmoji());
         m.setHeader(REACTION_ID, CompletableFuture.supplyAsync(() -> {
             try {
-                return calls.call(integration, "POST", "/open-apis/im/v1/messages/" + LarkPaths.segment(messageId) + "/reactions", body)
+                return calls.call(integration.app(lark), "POST", "/open-apis/im/v1/messages/" + LarkPaths.segment(messageId) + "/reactions", body)
                         .path("data").path("reaction_id").asText(null);
             } catch (RuntimeException e) {
                 failedSideCall(integration.id(), messageId, "typing reaction", e);
@@ -99,7 +104,7 @@ public class LarkReplies {
             return;
         }
         try {
-            calls.call(integration, "DELETE", "/open-apis/im/v1/messages/" + LarkPaths.segment(messageId) + "/reactions/" + LarkPaths.segment(reaction), null);
+            calls.call(integration.app(lark), "DELETE", "/open-apis/im/v1/messages/" + LarkPaths.segment(messageId) + "/reactions/" + LarkPaths.segment(reaction), null);
         } catch (RuntimeException e) {
             failedSideCall(m.getHeader("larkwayIntegrationId", String.class), messageId, "typing reaction removal", e);
         }
@@ -180,7 +185,7 @@ public class LarkReplies {
                             List.of(new DeadLetters.Part(uuid(turn, "card", 0), "interactive", card(text))));
                     cardMessageId = send(card, card.parts().get(0));
                 } else {
-                    calls.call(integration(turn), "PATCH", "/open-apis/im/v1/messages/" + LarkPaths.segment(cardMessageId),
+                    calls.call(integration(turn).app(lark), "PATCH", "/open-apis/im/v1/messages/" + LarkPaths.segment(cardMessageId),
                             json.createObjectNode().put("content", card(text)));
                 }
                 shown = text;
@@ -228,9 +233,9 @@ public class LarkReplies {
                 .orElseThrow(() -> new IllegalStateException("integration " + reply.integrationId() + " no longer exists"));
         ObjectNode body = json.createObjectNode().put("msg_type", part.msgType()).put("content", part.content()).put("uuid", part.uuid());
         if (reply.asReply()) {
-            return calls.replyTo(integration, reply.messageId(), body.put("reply_in_thread", reply.inThread()));
+            return calls.replyTo(integration.app(lark), reply.messageId(), body.put("reply_in_thread", reply.inThread()));
         }
-        return calls.sendMessage(integration, "chat_id", body.put("receive_id", reply.chatId()));
+        return calls.sendMessage(integration.app(lark), "chat_id", body.put("receive_id", reply.chatId()));
     }
 
     private boolean replies(Message m) {
@@ -246,13 +251,7 @@ public class LarkReplies {
 
     /** Stable per (inbound message, kind, part): Lark keeps one message per uuid for an hour. */
     static String uuid(Message m, String kind, int part) {
-        return uuid(m.getHeader("larkwayIntegrationId", String.class), m.getHeader("larkwayMessageId", String.class), kind, part);
-    }
-
-    /** The idempotency uuid of one outgoing message answering {@code inboundMessageId}; the {@code lark} producer derives its own the same way. */
-    public static String uuid(String integrationId, String inboundMessageId, String kind, int part) {
-        String key = integrationId + "/" + inboundMessageId + "/" + kind + "/" + part;
-        return UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)).toString();
+        return LarkProducer.uuid(m.getHeader("larkwayIntegrationId", String.class), m.getHeader("larkwayMessageId", String.class), kind, part);
     }
 
     /** Splits at line or word boundaries into parts of at most {@code max} characters, in order. */

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.larkway.InstanceId;
 import io.larkway.LarkwayProperties;
 import io.larkway.integration.Timestamps;
-import io.larkway.lark.LarkEvent;
+import io.larkway.camel.lark.LarkEvent;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;

@@ -1,6 +1,6 @@
 package io.larkway.integration;
 
-import io.larkway.lark.LarkApp;
+import io.larkway.camel.lark.LarkApp;
 import java.time.Instant;
 
 /** One registered Lark/Feishu app, secrets decrypted (in memory only; {@link #toString()} masks them). */

@@ -1,8 +1,8 @@
 package io.larkway.ops;
 
 import io.larkway.LarkwayProperties;
-import io.larkway.camel.ConnectionStatus;
-import io.larkway.camel.ConnectionSupervisor;
+import io.larkway.camel.lark.ws.ConnectionStatus;
+import io.larkway.camel.lark.ws.ConnectionSupervisor;
 import io.larkway.integration.Timestamps;
 import java.time.Clock;
 import java.time.Instant;

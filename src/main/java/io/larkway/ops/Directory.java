@@ -4,11 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.larkway.api.ApiException;
 import io.larkway.api.ApiHandlers;
 import io.larkway.api.Page;
-import io.larkway.camel.LarkCalls;
+import io.larkway.camel.IntegrationApps;
+import io.larkway.camel.lark.client.LarkClient;
 import io.larkway.integration.Integration;
 import io.larkway.integration.Integrations;
 import io.larkway.integration.Timestamps;
-import io.larkway.lark.LarkApiClient;
+import io.larkway.camel.lark.client.LarkApiClient;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -37,7 +38,8 @@ public class Directory implements ApiHandlers {
     private static final Duration CACHE = Duration.ofSeconds(30);
 
     private final Integrations integrations;
-    private final LarkCalls calls;
+    private final LarkClient calls;
+    private final IntegrationApps apps;
     private final JdbcClient db;
     private final Clock clock;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
@@ -45,7 +47,8 @@ public class Directory implements ApiHandlers {
     private record Cached(Instant at, JsonNode data) {
     }
 
-    public Directory(Integrations integrations, LarkCalls calls, JdbcClient db, Clock clock) {
+    public Directory(Integrations integrations, LarkClient calls, IntegrationApps apps, JdbcClient db, Clock clock) {
+        this.apps = apps;
         this.integrations = integrations;
         this.calls = calls;
         this.db = db;
@@ -141,7 +144,7 @@ public class Directory implements ApiHandlers {
             return hit.data();
         }
         try {
-            JsonNode data = calls.call(integration, "GET", url, null).path("data");
+            JsonNode data = calls.call(apps.app(integration), "GET", url, null).path("data");
             cache.put(key, new Cached(clock.instant(), data));
             return data;
         } catch (RuntimeException e) {

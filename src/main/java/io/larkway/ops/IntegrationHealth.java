@@ -1,14 +1,14 @@
 package io.larkway.ops;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.larkway.camel.LarkCalls;
+import io.larkway.camel.lark.client.LarkClient;
 import io.larkway.integration.Integration;
 import io.larkway.integration.Integrations;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
-import io.larkway.camel.ConnectionState;
-import io.larkway.camel.ConnectionSupervisor;
+import io.larkway.camel.lark.ws.ConnectionState;
+import io.larkway.camel.lark.ws.ConnectionSupervisor;
 import org.springframework.boot.actuate.health.CompositeHealthContributor;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthContributor;
@@ -25,10 +25,10 @@ import org.springframework.stereotype.Component;
 @Component("integrationsHealthContributor")
 public class IntegrationHealth implements CompositeHealthContributor {
     private final Integrations integrations;
-    private final LarkCalls calls;
+    private final LarkClient calls;
     private final ConnectionSupervisor connections;
 
-    public IntegrationHealth(Integrations integrations, LarkCalls calls, ConnectionSupervisor connections) {
+    public IntegrationHealth(Integrations integrations, LarkClient calls, ConnectionSupervisor connections) {
         this.integrations = integrations;
         this.calls = calls;
         this.connections = connections;

@@ -1,7 +1,7 @@
 package io.larkway.ops;
 
-import io.larkway.camel.ConnectionStatus;
-import io.larkway.camel.ConnectionSupervisor;
+import io.larkway.camel.lark.ws.ConnectionStatus;
+import io.larkway.camel.lark.ws.ConnectionSupervisor;
 import io.larkway.integration.Integration;
 import io.larkway.integration.IntegrationChanged;
 import io.larkway.integration.Integrations;
@@ -121,7 +121,7 @@ public class IntegrationMBeans {
             if (!i.isLongConnection() || !i.enabled()) {
                 return "not an enabled long-connection integration";
             }
-            return supervisor.reconnect(i).state().name();
+            return supervisor.reconnect(i.id()).state().name();
         }
 
         @Override

@@ -2,9 +2,9 @@ package io.larkway.ops;
 
 import io.larkway.LarkwayProperties;
 import io.larkway.integration.Integration;
-import io.larkway.lark.BotInfo;
-import io.larkway.lark.LarkApiClient;
-import io.larkway.lark.LarkApiException;
+import io.larkway.camel.lark.client.BotInfo;
+import io.larkway.camel.lark.client.LarkApiClient;
+import io.larkway.camel.lark.client.LarkApiException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;

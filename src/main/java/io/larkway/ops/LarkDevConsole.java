@@ -3,7 +3,7 @@ package io.larkway.ops;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import io.larkway.camel.ConnectionSupervisor;
+import io.larkway.camel.lark.ws.ConnectionSupervisor;
 import org.apache.camel.spi.annotations.DevConsole;
 import org.apache.camel.support.console.AbstractDevConsole;
 

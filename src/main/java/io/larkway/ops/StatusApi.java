@@ -3,8 +3,8 @@ package io.larkway.ops;
 import io.larkway.InstanceId;
 import io.larkway.api.ApiException;
 import io.larkway.api.ApiHandlers;
-import io.larkway.camel.ConnectionStatus;
-import io.larkway.camel.ConnectionSupervisor;
+import io.larkway.camel.lark.ws.ConnectionStatus;
+import io.larkway.camel.lark.ws.ConnectionSupervisor;
 import io.larkway.integration.Integration;
 import io.larkway.integration.Integrations;
 import io.larkway.integration.Timestamps;
@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Map;
 import io.larkway.ingress.WebhookDeliveries;
 import io.larkway.ingress.WebhookReceiver;
-import io.larkway.lark.BotInfo;
-import io.larkway.lark.LarkApiClient;
+import io.larkway.camel.lark.client.BotInfo;
+import io.larkway.camel.lark.client.LarkApiClient;
 import io.larkway.trigger.BotIdentities;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -68,7 +68,7 @@ public class StatusApi implements ApiHandlers {
         api.register("integration-reconnect", "POST", "/api/integrations/{id}/reconnect", (c, r) -> {
             Integration i = longConnection(integrations.get(c.requireOrg(), r.path("id")));
             try {
-                supervisor.reconnect(i);
+                supervisor.reconnect(i.id());
             } catch (IllegalStateException e) {
                 throw new ApiException(503, "unavailable", e.getMessage());
             }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.larkway.integration.Integration;
 import io.larkway.integration.Integrations;
-import io.larkway.lark.BotInfo;
+import io.larkway.camel.lark.client.BotInfo;
 import io.larkway.ops.RecentErrors;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;

@@ -105,7 +105,7 @@ class LongConnectionBench extends LarkwayTest {
         camel.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
-                from("lark:events").routeId("bench-transport").log(LoggingLevel.DEBUG, "bench", "${header.larkwayFrameMessageId}");
+                from("lark:events").routeId("bench-transport").log(LoggingLevel.DEBUG, "bench", "${header.CamelLarkFrameMessageId}");
             }
         });
         try {

@@ -2,7 +2,7 @@ package io.larkway.emulator;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.larkway.lark.WebhookCrypto;
+import io.larkway.camel.lark.webhook.WebhookCrypto;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

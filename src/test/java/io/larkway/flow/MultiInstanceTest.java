@@ -128,7 +128,7 @@ class MultiInstanceTest {
     private List<String> states(String integrationId, String key) throws Exception {
         List<String> out = new ArrayList<>();
         for (ConfigurableApplicationContext c : List.of(a, b)) {
-            out.add(c.getBean(io.larkway.camel.ConnectionSupervisor.class).status(integrationId).map(st -> st.state().name()).orElse("none"));
+            out.add(c.getBean(io.larkway.camel.lark.ws.ConnectionSupervisor.class).status(integrationId).map(st -> st.state().name()).orElse("none"));
         }
         return out;
     }

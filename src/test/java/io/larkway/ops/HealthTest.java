@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.larkway.LarkwayTest;
-import io.larkway.camel.LarkCalls;
+import io.larkway.camel.lark.client.LarkClient;
 import io.larkway.emulator.LarkEmulator;
 import io.larkway.emulator.LarkWebSocketServer;
 import java.time.Duration;
@@ -20,7 +20,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 class HealthTest extends LarkwayTest {
     static final LarkWebSocketServer WS = LarkWebSocketServer.on(LARK);
     @Autowired
-    LarkCalls calls;
+    LarkClient calls;
 
     @Test
     void anOpenReplyBreakerMakesOnlyThatIntegrationDown() {

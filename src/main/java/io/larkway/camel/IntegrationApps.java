@@ -1,0 +1,37 @@
+package io.larkway.camel;
+
+import io.larkway.LarkwayProperties;
+import io.larkway.camel.lark.LarkApp;
+import io.larkway.camel.lark.LarkAppResolver;
+import io.larkway.integration.Integration;
+import io.larkway.integration.Integration.ConnectionMode;
+import io.larkway.integration.Integrations;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.stereotype.Component;
+
+/** larkway's answer to the {@code lark} component's {@link LarkAppResolver}: integrations are the apps. */
+@Component
+public class IntegrationApps implements LarkAppResolver {
+    private final Integrations integrations;
+    private final LarkwayProperties.Lark lark;
+
+    public IntegrationApps(Integrations integrations, LarkwayProperties props) {
+        this.integrations = integrations;
+        this.lark = props.lark();
+    }
+
+    @Override
+    public Optional<LarkApp> app(String integrationId) {
+        return integrations.find(integrationId).map(this::app);
+    }
+
+    @Override
+    public List<LarkApp> longConnectionApps() {
+        return integrations.enabled(ConnectionMode.long_connection).stream().map(this::app).toList();
+    }
+
+    public LarkApp app(Integration integration) {
+        return integration.app(lark);
+    }
+}

@@ -1,0 +1,36 @@
+package io.larkway.camel.lark.ws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/** The Vert.x instance the long connections share, fresh as at start-up. */
+class LarkVertxTest {
+
+    @Test
+    void theFirstWebSocketOfAFreshInstanceOutlivesItsHandshakeTimeout() throws Exception {
+        Vertx serverSide = Vertx.vertx();
+        Vertx vertx = LarkVertx.create(1);
+        try {
+            HttpServer server = serverSide.createHttpServer().webSocketHandler(ws -> { }).listen(0, "127.0.0.1")
+                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            // as ConnectionSupervisor connects: a handshake timeout on the connect options
+            WebSocket ws = vertx.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+                    .setPort(server.actualPort()).setURI("/ws").setTimeout(300)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            AtomicBoolean closed = new AtomicBoolean();
+            ws.closeHandler(v -> closed.set(true));
+            Thread.sleep(1000); // three handshake timeouts after the handshake
+            assertThat(closed).as("the socket was closed by a handshake timer left running").isFalse();
+            assertThat(ws.isClosed()).isFalse();
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            serverSide.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+}
