@@ -10,7 +10,7 @@ import org.springframework.stereotype.Component;
  * Merges the messages of one scope's window into one turn: texts joined by newlines in arrival
  * order, the newest message is the one answered, every message id kept. Sets
  * {@code larkwayWindowTimeoutMs} so the window slides with each message but never outlives its
- * cap ({@code window-max-wait-factor} × the window), which window.yaml reads.
+ * cap ({@code window-max-wait-factor} × the window), which 40-window.yaml reads.
  */
 @Component("windowMerge")
 public class WindowMerge implements AggregationStrategy {

@@ -17,7 +17,7 @@ import org.springframework.stereotype.Component;
 /**
  * Reads the facts the dispatch route routes on from an {@code im.message.receive_v1} event and
  * the integration's published trigger, as headers: trigger, chat, sender, mention, allow-list
- * membership. The decisions themselves are in routes/dispatch.yaml.
+ * membership. The decisions themselves are in routes/30-dispatch.yaml.
  */
 @Component
 public class Dispatcher {

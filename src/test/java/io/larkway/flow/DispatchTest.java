@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
-/** The content-based router of dispatch.yaml: every scope combination answers or drops with its reason. */
+/** The content-based router of 30-dispatch.yaml: every scope combination answers or drops with its reason. */
 class DispatchTest extends FlowFixture {
     @Autowired
     MeterRegistry meters;
