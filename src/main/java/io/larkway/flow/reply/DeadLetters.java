@@ -1,30 +1,35 @@
-package io.larkway.camel;
+package io.larkway.flow.reply;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.larkway.api.ApiException;
 import io.larkway.api.ApiHandlers;
 import io.larkway.integration.Integrations;
 import io.larkway.integration.Timestamps;
+import io.larkway.ops.RecentErrors;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.support.DefaultExchange;
-import org.springframework.context.annotation.Lazy;
+import org.apache.camel.ProducerTemplate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
  * Replies that failed after their retries (or while the breaker was open), kept with their
- * reason and exact parts (same uuids, so a retry never duplicates what did go out).
+ * reason and exact parts (same uuids, so a retry never duplicates what did go out). The reply
+ * route's dead-letter channel stores them ({@link #store(Exchange)}); a retry sends the parts again
+ * through the same route steps ({@code direct:dead-letter-retry}).
  * {@code GET /api/integrations/{id}/dead-letters}, {@code POST …/dead-letters/{letterId}/retry}.
  */
 @Component
 public class DeadLetters implements ApiHandlers {
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
     /** One message part, exactly as it is sent. */
     public record Part(String uuid, String msgType, String content) {
     }
@@ -41,16 +46,16 @@ public class DeadLetters implements ApiHandlers {
     private final ObjectMapper json;
     private final Clock clock;
     private final Integrations integrations;
-    private final LarkReplies replies;
-    private final CamelContext camel;
+    private final RecentErrors errors;
+    private final ProducerTemplate flow;
 
-    public DeadLetters(JdbcClient db, ObjectMapper json, Clock clock, Integrations integrations, @Lazy LarkReplies replies, CamelContext camel) {
+    public DeadLetters(JdbcClient db, ObjectMapper json, Clock clock, Integrations integrations, RecentErrors errors, ProducerTemplate flow) {
         this.db = db;
         this.json = json;
         this.clock = clock;
         this.integrations = integrations;
-        this.replies = replies;
-        this.camel = camel;
+        this.errors = errors;
+        this.flow = flow;
     }
 
     @Override
@@ -81,6 +86,20 @@ public class DeadLetters implements ApiHandlers {
         });
     }
 
+    /** The reply route's dead letter: the reply (header {@code larkwayReply}) kept with its reason (header {@code larkwayReplyFailure}). */
+    public void store(Exchange exchange) {
+        Reply reply = exchange.getMessage().getHeader(ReplyParts.REPLY, Reply.class);
+        String reason = exchange.getMessage().getHeader(ReplyParts.FAILURE, String.class);
+        if (reply == null) {
+            LOG.warn("Reply failed before it had parts integrationId={} message_id={}: {}", exchange.getMessage().getHeader("larkwayIntegrationId"),
+                    exchange.getMessage().getHeader("larkwayMessageId"), reason);
+            return;
+        }
+        String id = store(reply, reason);
+        LOG.warn("Reply failed integrationId={} message_id={} deadLetter={}: {}", reply.integrationId(), reply.messageId(), id, reason);
+        errors.record(reply.integrationId(), "reply", "reply failed, dead letter " + id + ": " + reason, reply.messageId());
+    }
+
     String store(Reply reply, String reason) {
         String id = "dl_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
         Instant now = clock.instant();
@@ -102,7 +121,8 @@ public class DeadLetters implements ApiHandlers {
             return Map.of("id", id, "state", "delivered");
         }
         Reply reply = json.readValue(String.valueOf(row.get("reply")), Reply.class);
-        String reason = replies.send(new DefaultExchange(camel).getMessage(), reply);
+        Exchange sent = flow.send("direct:dead-letter-retry", e -> e.getMessage().setHeader(ReplyParts.REPLY, reply));
+        String reason = sent.getException() != null ? ReplyParts.reason(sent.getException()) : sent.getMessage().getHeader(ReplyParts.FAILURE, String.class);
         String state = reason == null ? "delivered" : "failed";
         db.sql("UPDATE dead_letters SET state = ?, reason = ?, updated_at = ? WHERE id = ?")
                 .params(state, reason == null ? "delivered on retry" : truncate(reason), Timestamps.of(clock.instant()), id).update();

@@ -1,0 +1,121 @@
+package io.larkway.flow.reply;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.larkway.LarkwayProperties;
+import io.larkway.camel.lark.LarkProducer;
+import io.larkway.camel.lark.client.LarkApiClient;
+import io.larkway.flow.reply.DeadLetters.Part;
+import io.larkway.flow.reply.DeadLetters.Reply;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import org.apache.camel.Body;
+import org.apache.camel.CamelExchangeException;
+import org.apache.camel.Exchange;
+import org.apache.camel.Header;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The answer of a turn as the reply stage sends it (routes/60-reply.yaml): ordered parts, each
+ * with an idempotency {@code uuid} derived from the inbound message id and part number, so a
+ * retried or re-run reply never posts twice; and the counters {@code larkway.replies.sent/failed}.
+ */
+@Component
+public class ReplyParts {
+    /** The {@link Reply} being sent: its parts, uuids, and reply-or-send decision. */
+    public static final String REPLY = "larkwayReply";
+    /** Why a reply failed, set by {@link #failed} for the dead-letter store or the retry's answer. */
+    public static final String FAILURE = "larkwayReplyFailure";
+    private static final Logger LOG = LoggerFactory.getLogger(ReplyParts.class);
+
+    private final ObjectMapper json;
+    private final LarkwayProperties.Reply config;
+    private final MeterRegistry meters;
+
+    public ReplyParts(ObjectMapper json, LarkwayProperties props, MeterRegistry meters) {
+        this.json = json;
+        this.config = props.reply();
+        this.meters = meters;
+    }
+
+    /** The body text as the reply: parts of at most larkway.reply.max-text-length characters, in order. */
+    public Reply answer(Exchange exchange) {
+        Message m = exchange.getMessage();
+        String text = m.getBody(String.class);
+        List<Part> parts = new ArrayList<>();
+        List<String> chunks = split(text == null ? "" : text, config.maxTextLength());
+        for (int i = 0; i < chunks.size(); i++) {
+            parts.add(new Part(uuid(m, "text", i), "text", json.createObjectNode().put("text", chunks.get(i)).toString()));
+        }
+        return reply(m, parts);
+    }
+
+    /** These parts as the answer to the turn's message: a reply to it, or (direct chats unless reply-in-p2p) a message to the chat. */
+    Reply reply(Message m, List<Part> parts) {
+        boolean asReply = !"p2p".equals(m.getHeader("larkwayChatType")) || config.replyInP2p();
+        return Reply.of(m, asReply, config.replyInThread(), parts);
+    }
+
+    /** The part's content as the lark producer takes it: a JSON object, sent as it is. */
+    public JsonNode content(@Body Part part) throws JsonProcessingException {
+        return json.readTree(part.content());
+    }
+
+    public void sent(@Header(REPLY) Reply reply) {
+        meters.counter("larkway.replies.sent", "integration", reply.integrationId()).increment();
+        LOG.info("Reply sent integrationId={} message_id={} parts={}", reply.integrationId(), reply.messageId(), reply.parts().size());
+    }
+
+    /** Counts the failed reply and answers why it failed (the exception caught by the route's error handling). */
+    public String failed(Exchange exchange) {
+        Reply reply = exchange.getMessage().getHeader(REPLY, Reply.class);
+        meters.counter("larkway.replies.failed", "integration", String.valueOf(reply == null ? null : reply.integrationId())).increment();
+        Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        return reason(caught != null ? caught : exchange.getException());
+    }
+
+    /** A Lark call's failure in words: Lark's code and message, or the open breaker. */
+    static String reason(Throwable e) {
+        Throwable t = e;
+        while ((t instanceof CamelExchangeException || t instanceof CompletionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t == null) {
+            return "unknown";
+        }
+        return t instanceof CallNotPermittedException ? "circuit breaker open for this integration" : LarkApiClient.unwrap(t).getMessage();
+    }
+
+    /** Stable per (inbound message, kind, part): Lark keeps one message per uuid for an hour. */
+    static String uuid(Message m, String kind, int part) {
+        return LarkProducer.uuid(m.getHeader("larkwayIntegrationId", String.class), m.getHeader("larkwayMessageId", String.class), kind, part);
+    }
+
+    /** Splits at line or word boundaries into parts of at most {@code max} characters, in order. */
+    static List<String> split(String text, int max) {
+        List<String> parts = new ArrayList<>();
+        String rest = text;
+        while (rest.length() > max) {
+            int cut = rest.lastIndexOf('\n', max);
+            if (cut < max / 2) {
+                cut = rest.lastIndexOf(' ', max);
+            }
+            if (cut < max / 2) {
+                cut = max;
+            }
+            parts.add(rest.substring(0, cut).stripTrailing());
+            rest = rest.substring(cut).stripLeading();
+        }
+        if (!rest.isEmpty() || parts.isEmpty()) {
+            parts.add(rest);
+        }
+        return parts;
+    }
+}
