@@ -83,7 +83,9 @@ public class Directory implements ApiHandlers {
         });
         api.register("integration-chats", "GET", "/api/integrations/{id}/chats", (c, r) -> {
             Integration integration = integrations.get(c.requireOrg(), r.path("id"));
-            JsonNode data = lark(integration, "/open-apis/im/v1/chats?", r.query("pageToken"), r.query("pageSize"));
+            int size = Page.Request.of(null, r.query("pageSize")).size();
+            String token = r.query("pageToken");
+            JsonNode data = lark(integration, "chats " + Math.min(size, 100) + " " + token, () -> calls.chats(apps.app(integration), size, token));
             List<Map<String, Object>> items = new ArrayList<>();
             for (JsonNode chat : data.path("items")) {
                 String name = chat.path("name").asText("");
@@ -138,13 +140,18 @@ public class Directory implements ApiHandlers {
         int size = Page.Request.of(null, pageSize).size();
         String url = path + (path.endsWith("?") ? "" : "&") + "page_size=" + Math.min(size, 100)
                 + (pageToken == null ? "" : "&page_token=" + URLEncoder.encode(pageToken, StandardCharsets.UTF_8));
-        String key = integration.id() + " " + url;
+        return lark(integration, url, () -> calls.call(apps.app(integration), "GET", url, null).path("data"));
+    }
+
+    /** One Lark answer, kept for a short while per integration and {@code what} (the call and its page). */
+    private JsonNode lark(Integration integration, String what, java.util.function.Supplier<JsonNode> call) {
+        String key = integration.id() + " " + what;
         Cached hit = cache.get(key);
         if (hit != null && hit.at().plus(CACHE).isAfter(clock.instant())) {
             return hit.data();
         }
         try {
-            JsonNode data = calls.call(apps.app(integration), "GET", url, null).path("data");
+            JsonNode data = call.get();
             cache.put(key, new Cached(clock.instant(), data));
             return data;
         } catch (RuntimeException e) {

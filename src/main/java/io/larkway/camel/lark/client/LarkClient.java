@@ -83,6 +83,13 @@ public class LarkClient {
         }
     }
 
+    /** {@code GET /open-apis/im/v1/chats}: one page (at most 100) of the chats the bot is in; answers Lark's {@code data}. */
+    public JsonNode chats(LarkApp app, int pageSize, String pageToken) {
+        return call(app, "GET", "/open-apis/im/v1/chats?page_size=" + Math.min(pageSize, 100)
+                + (pageToken == null ? "" : "&page_token=" + java.net.URLEncoder.encode(pageToken, java.nio.charset.StandardCharsets.UTF_8)), null)
+                .path("data");
+    }
+
     /** {@code POST /open-apis/im/v1/messages?receive_id_type=…} (body with receive_id); answers the new message id. */
     public String sendMessage(LarkApp app, String receiveIdType, Object body) {
         return call(app, "POST", "/open-apis/im/v1/messages?receive_id_type=" + LarkPaths.segment(receiveIdType), body).path("data").path("message_id").asText(null);
