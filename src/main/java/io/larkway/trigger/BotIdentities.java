@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.event.EventListener;
@@ -27,6 +28,7 @@ public class BotIdentities {
     private final LarkApiClient lark;
     private final LarkwayProperties props;
     private final Clock clock;
+    private final ProducerTemplate camel;
     private final Map<String, BotInfo> bots = new ConcurrentHashMap<>();
     private final Map<String, Failure> failures = new ConcurrentHashMap<>();
     /** Fetches under way, one per integration. */
@@ -39,8 +41,9 @@ public class BotIdentities {
     public record Lookup(BotInfo bot, boolean pending, String unavailable) {
     }
 
-    public BotIdentities(LarkwayProperties props, LarkApiClient lark, Clock clock) {
+    public BotIdentities(LarkwayProperties props, LarkApiClient lark, Clock clock, ProducerTemplate camel) {
         this.lark = lark;
+        this.camel = camel;
         this.props = props;
         this.clock = clock;
     }
@@ -71,6 +74,8 @@ public class BotIdentities {
                     LOG.warn("Bot info unavailable integrationId={}: {}", id, reason);
                 }
                 fetching.remove(id);
+                // the events deferred meanwhile go on now, not at the sweep's next tick (up to recovery-interval-ms later)
+                camel.asyncSendBody("direct:inbox-sweep", null);
             });
         }
         return new Lookup(null, true, null);
