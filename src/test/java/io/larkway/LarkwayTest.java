@@ -22,6 +22,7 @@ import org.springframework.test.context.TestPropertySource;
  * without adding properties shares one Spring context.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@org.springframework.context.annotation.Import(TestClock.Config.class) // time that tests advance instead of sleeping
 @org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability
 // fixed settings here, not in the @DynamicPropertySource below: a subclass's own @TestPropertySource or
 // @DynamicPropertySource then overrides any of them (a base @DynamicPropertySource would win over both)
@@ -56,6 +57,10 @@ public abstract class LarkwayTest {
 
     @Autowired
     protected LarkwayProperties props;
+
+    /** The service's clock: {@code clock.advance(...)} lets a lease, window, session or breaker run out at once. */
+    @Autowired
+    protected TestClock clock;
 
     /** Only what is known at run time; the fixed settings are in the class's {@code @TestPropertySource}. */
     @DynamicPropertySource

@@ -52,15 +52,23 @@ class ConversationTest extends FlowFixture {
 
     @Test
     void aSlidingWindowNeverOutlivesItsTimeCap() {
-        // window 2 s, cap 4 x 2 s: a message every 1.2 s keeps sliding it, yet it closes after about 8 s (before the 8-message cap)
+        // window 2 s, cap 4 x 2 s: a message every 1.5 s (on the clock) keeps sliding it, yet it closes after about 8 s (before
+        // the 8-message cap). The clock moves on once the window holds the message (its event is done), so the window's own
+        // 2 s never runs out between messages: only the cap can close it.
         Setup s = setup(Map.of("name", "echo", "type", "echo"), Map.of("aggregationWindowSeconds", 2));
-        long start = System.currentTimeMillis();
+        long start = clock.millis();
         int sent = 0;
-        while (LARK.messages(s.app().appId()).isEmpty() && System.currentTimeMillis() - start < 14000) {
+        while (clock.millis() - start < 14000) {
             p2p(s, "ou_slide", "s" + sent++);
-            await().pollDelay(Duration.ofMillis(1200)).until(() -> true);
+            int held = sent;
+            await().atMost(Duration.ofSeconds(10)).until(() -> !LARK.messages(s.app().appId()).isEmpty() || db.sql(
+                    "SELECT COUNT(*) FROM inbound_events WHERE integration_id = ? AND state = 'done'").param(s.integrationId()).query(Integer.class).single() == held);
+            if (!LARK.messages(s.app().appId()).isEmpty()) {
+                break;
+            }
+            clock.advance(Duration.ofMillis(1500));
         }
-        long closedAfter = System.currentTimeMillis() - start;
+        long closedAfter = clock.millis() - start;
         assertThat(LARK.messages(s.app().appId())).isNotEmpty();
         assertThat(closedAfter).isBetween(7000L, 11000L);
         assertThat(text(LARK.messages(s.app().appId()).get(0)).split("\n").length).isLessThan(8).isGreaterThan(4);
@@ -75,7 +83,7 @@ class ConversationTest extends FlowFixture {
         p2p(s, "ou_sess", "second, soon after");
         await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).size() == 2);
         assertThat(conversation(s)).isEqualTo(first);
-        await().pollDelay(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(5)).until(() -> true);
+        clock.advance(Duration.ofMillis(2500)); // past the 2 s session timeout
         p2p(s, "ou_sess", "after the timeout");
         await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).size() == 3);
         String third = conversation(s);
