@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.larkway.emulator.LarkEmulator;
 import java.net.URI;
+import java.time.Duration;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -66,6 +67,27 @@ public abstract class LarkwayTest {
     /** The service's clock: {@code clock.advance(...)} lets a lease, window, session or breaker run out at once. */
     @Autowired
     protected TestClock clock;
+
+    @Autowired
+    private org.apache.camel.CamelContext camelContext;
+
+    /**
+     * Moves the clock past the inbox's claim lease and waits (bounded) for two rounds of the inbox's
+     * sweep, which fires on wall time every {@code recovery-interval-ms}: at least one whole round read
+     * the new time. Whatever the sweep would take up again (an event whose lease ran out), it now has.
+     */
+    protected void inboxLeasesRunOut() {
+        clock.advance(Duration.ofSeconds(props.ingress().claimLeaseSeconds()).plusMillis(100));
+        rounds("inbox-recovery", 2);
+    }
+
+    /** Waits (bounded) until the timer route {@code routeId} has completed {@code n} more rounds. */
+    protected void rounds(String routeId, int n) {
+        org.apache.camel.builder.NotifyBuilder done = new org.apache.camel.builder.NotifyBuilder(camelContext).fromRoute(routeId).whenCompleted(n).create();
+        if (!done.matches(10, java.util.concurrent.TimeUnit.SECONDS)) {
+            throw new IllegalStateException(routeId + " did not complete " + n + " rounds within 10 s");
+        }
+    }
 
     /** Only what is known at run time; the fixed settings are in the class's {@code @TestPropertySource}. */
     @DynamicPropertySource

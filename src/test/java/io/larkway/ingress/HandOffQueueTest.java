@@ -70,7 +70,7 @@ class HandOffQueueTest extends LarkwayTest {
             // leases run out and this instance's sweeps go by while its queue stays full: they claim nothing they could not
             // hand off (a claim that bounced would be a write to claim and another to give the claim back, every tick)
             double bounced = meters.counter("larkway.inbox.queue.full", "integration", id).count();
-            Thread.sleep(3_000);
+            inboxLeasesRunOut();
             assertThat(meters.counter("larkway.inbox.queue.full", "integration", id).count()).as("claimed while the queue was full")
                     .isEqualTo(bounced);
         } finally {
