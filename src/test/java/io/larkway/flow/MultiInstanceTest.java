@@ -44,7 +44,8 @@ class MultiInstanceTest {
                 "--larkway.ingress.claim-lease-seconds=2", "--larkway.ingress.recovery-interval-ms=300",
                 "--larkway.conversation.recovery-interval-ms=300", "--larkway.conversation.window-orphan-grace-seconds=1",
                 "--larkway.conversation.turn-lease-seconds=5", "--larkway.long-connection.sync-interval-ms=500",
-                "--larkway.counters-flush-ms=200", "--larkway.experts.allow-private-networks=true"));
+                "--larkway.counters-flush-ms=200", "--larkway.experts.allow-private-networks=true",
+                "--camel.component.seda.default-poll-timeout=100")); // see RestartTest
         args.addAll(database);
         args.addAll(List.of(extra));
         return RestartTest.instance().run(args.toArray(String[]::new));
