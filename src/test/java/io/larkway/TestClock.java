@@ -12,13 +12,21 @@ import org.springframework.context.annotation.Primary;
 
 /**
  * The tests' {@link Clock}: the system clock plus an offset that a test moves forward with {@link
- * #advance}, so a lease, window, session or breaker runs out without the test sleeping. The offset
- * only ever grows, so one instance is safe to share by every test class of a Spring context: to the
- * service an advance looks like a pause, never like time running backwards, and the time it reads
- * is never behind what another test advanced it to.
+ * #advance}, so a lease, window, session or breaker runs out without the test sleeping. There is one,
+ * {@link #SHARED}, for the whole test JVM: every Spring context, the instances tests start by hand,
+ * and the Lark emulator's own timestamps read it, so the service and "Lark" never disagree about the
+ * time. The offset only ever grows, so sharing it is safe: to the service an advance looks like a
+ * pause, never like time running backwards, and the time it reads is never behind what another test
+ * advanced it to.
  */
 public final class TestClock extends Clock {
+    /** The one clock of the test JVM. */
+    public static final TestClock SHARED = new TestClock();
+
     private final AtomicLong offsetMillis = new AtomicLong();
+
+    private TestClock() {
+    }
 
     @Override
     public Instant instant() {
@@ -54,7 +62,7 @@ public final class TestClock extends Clock {
         @Bean
         @Primary
         TestClock testClock() {
-            return new TestClock();
+            return SHARED;
         }
     }
 }

@@ -49,7 +49,7 @@ class RestartTest {
     }
 
     /** The clock of the instances these tests start by hand, one for all of them (they are one cluster): tests advance it past a lease. */
-    static final TestClock CLOCK = new TestClock();
+    static final TestClock CLOCK = TestClock.SHARED;
 
     /** An instance of the service on {@link #CLOCK}. */
     static SpringApplicationBuilder instance() {
