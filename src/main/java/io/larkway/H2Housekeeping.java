@@ -50,16 +50,18 @@ public class H2Housekeeping {
 
     private final DataSource dataSource;
     private final long intervalMs;
+    private final java.time.Clock clock;
     private ScheduledExecutorService timer;
     private MVStore store;
     private long lastWarning;
 
     @org.springframework.beans.factory.annotation.Autowired
-    public H2Housekeeping(DataSource dataSource, LarkwayProperties props) {
-        this(dataSource, props.h2HousekeepingMs());
+    public H2Housekeeping(DataSource dataSource, LarkwayProperties props, java.time.Clock clock) {
+        this(dataSource, props.h2HousekeepingMs(), clock);
     }
 
-    H2Housekeeping(DataSource dataSource, long intervalMs) {
+    H2Housekeeping(DataSource dataSource, long intervalMs, java.time.Clock clock) {
+        this.clock = clock;
         this.dataSource = dataSource;
         this.intervalMs = intervalMs;
     }
@@ -109,8 +111,9 @@ public class H2Housekeeping {
     }
 
     private void warn(RuntimeException e) {
-        if (!store.isClosed() && System.currentTimeMillis() - lastWarning > 60_000) {
-            lastWarning = System.currentTimeMillis();
+        long now = clock.millis();
+        if (!store.isClosed() && now - lastWarning > 60_000) {
+            lastWarning = now;
             LOG.warn("H2 housekeeping failed, will retry: {}", e.toString());
         }
     }

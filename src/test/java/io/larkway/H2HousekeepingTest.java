@@ -23,7 +23,7 @@ class H2HousekeepingTest {
     @Test
     void aSecondBurstOfCommitsReusesTheSpaceOfTheFirst() throws Exception {
         JdbcDataSource db = h2("burst");
-        H2Housekeeping housekeeping = new H2Housekeeping(db, 200);
+        H2Housekeeping housekeeping = new H2Housekeeping(db, 200, java.time.Clock.systemUTC());
         // the connection first: it keeps the database open, as the service's pool does; the housekeeping stops before it closes
         try (Connection c = db.getConnection()) {
             housekeeping.start();
@@ -68,7 +68,7 @@ class H2HousekeepingTest {
     @Test
     void aRoundHoldsBackNoVersion() throws Exception {
         JdbcDataSource db = h2("versions");
-        H2Housekeeping housekeeping = new H2Housekeeping(db, 60_000); // rounds run by hand below
+        H2Housekeeping housekeeping = new H2Housekeeping(db, 60_000, java.time.Clock.systemUTC()); // rounds run by hand below
         try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
             housekeeping.start();
             try {
@@ -96,7 +96,7 @@ class H2HousekeepingTest {
             app.setURL("jdbc:h2:file:" + dir.resolve("users"));
             app.setUser("app");
             app.setPassword("app-password");
-            H2Housekeeping housekeeping = new H2Housekeeping(app, 200);
+            H2Housekeeping housekeeping = new H2Housekeeping(app, 200, java.time.Clock.systemUTC());
             housekeeping.start();
             try {
                 assertThat(housekeeping.running()).isTrue();
@@ -112,7 +112,7 @@ class H2HousekeepingTest {
     void nothingToDoOnAnInMemoryDatabase() throws Exception {
         JdbcDataSource db = new JdbcDataSource();
         db.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
-        H2Housekeeping housekeeping = new H2Housekeeping(db, 200);
+        H2Housekeeping housekeeping = new H2Housekeeping(db, 200, java.time.Clock.systemUTC());
         housekeeping.start();
         assertThat(housekeeping.running()).isFalse();
     }

@@ -77,7 +77,7 @@ public class ExpertCalls {
         LarkwayProperties.Conversation c = props.conversation();
         this.timeout = Duration.ofSeconds(c.expertTimeoutSeconds());
         this.breakers = CircuitBreakerRegistry.of(
-                Breakers.config(c.expertBreakerFailureRatePercent(), c.expertBreakerMinimumCalls(), c.expertBreakerOpenSeconds()).build());
+                Breakers.config(c.expertBreakerFailureRatePercent(), c.expertBreakerMinimumCalls(), c.expertBreakerOpenSeconds()).clock(clock).build());
     }
 
     /** What an expert sees of a turn. */

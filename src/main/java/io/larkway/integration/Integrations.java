@@ -8,6 +8,7 @@ import io.larkway.api.Page;
 import io.larkway.integration.Integration.ConnectionMode;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -36,6 +37,7 @@ public class Integrations {
     private final SecretCipher cipher;
     private final LarkwayProperties props;
     private final ApplicationEventPublisher events;
+    private final Clock clock;
     /** Read cache for the ingress hot path; short-lived so changes made on another instance show within seconds. */
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     private static final long CACHE_MILLIS = 5000;
@@ -43,7 +45,8 @@ public class Integrations {
     private record Cached(Integration integration, long loadedAt) {
     }
 
-    public Integrations(JdbcClient db, KeyMaterial keys, LarkwayProperties props, ApplicationEventPublisher events) {
+    public Integrations(JdbcClient db, KeyMaterial keys, LarkwayProperties props, ApplicationEventPublisher events, Clock clock) {
+        this.clock = clock;
         this.db = db;
         this.cipher = keys.cipher();
         this.props = props;
@@ -55,7 +58,7 @@ public class Integrations {
         if (id == null || id.length() > 64 || id.indexOf('\0') >= 0) {
             return Optional.empty(); // cannot be an id (VARCHAR(64)); PostgreSQL refuses NUL in a parameter
         }
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         Cached hit = cache.get(id);
         if (hit != null && now - hit.loadedAt() < CACHE_MILLIS) {
             return Optional.of(hit.integration());
@@ -83,7 +86,7 @@ public class Integrations {
 
     public Integration create(String orgId, JsonNode body) {
         Integration draft = fromBody(orgId, body, null);
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         Integration created = copy(draft, "int_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20), now, now);
         try {
             db.sql("""
@@ -107,7 +110,7 @@ public class Integrations {
     public Integration update(String orgId, String id, JsonNode body) {
         Integration before = get(orgId, id);
         Integration draft = fromBody(orgId, body, before);
-        Integration after = copy(draft, id, before.createdAt(), Instant.now().truncatedTo(ChronoUnit.MILLIS));
+        Integration after = copy(draft, id, before.createdAt(), clock.instant().truncatedTo(ChronoUnit.MILLIS));
         try {
             db.sql("""
                     UPDATE integrations SET name = ?, app_id = ?, app_secret_enc = ?, verification_token_enc = ?, encrypt_key_enc = ?,

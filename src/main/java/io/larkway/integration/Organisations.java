@@ -2,6 +2,7 @@ package io.larkway.integration;
 
 import io.larkway.api.ApiException;
 import io.larkway.api.Caller;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -20,8 +21,10 @@ public class Organisations {
     private static final Logger LOG = LoggerFactory.getLogger(Organisations.class);
     private final JdbcClient db;
     private final KeyMaterial keys;
+    private final Clock clock;
 
-    public Organisations(JdbcClient db, KeyMaterial keys) {
+    public Organisations(JdbcClient db, KeyMaterial keys, Clock clock) {
+        this.clock = clock;
         this.db = db;
         this.keys = keys;
     }
@@ -49,7 +52,7 @@ public class Organisations {
             throw ApiException.invalid("name is longer than 200 characters");
         }
         String id = "org_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         db.sql("INSERT INTO orgs (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)")
                 .params(id, name.trim(), Timestamps.of(now), Timestamps.of(now)).update();
         String apiKey = "lwk_" + KeyMaterial.randomToken();

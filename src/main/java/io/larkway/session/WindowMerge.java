@@ -1,6 +1,7 @@
 package io.larkway.session;
 
 import io.larkway.LarkwayProperties;
+import java.time.Clock;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -15,14 +16,16 @@ import org.springframework.stereotype.Component;
 @Component("windowMerge")
 public class WindowMerge implements AggregationStrategy {
     private final LarkwayProperties.Conversation config;
+    private final Clock clock;
 
-    public WindowMerge(LarkwayProperties props) {
+    public WindowMerge(LarkwayProperties props, Clock clock) {
+        this.clock = clock;
         this.config = props.conversation();
     }
 
     @Override
     public Exchange aggregate(Exchange merged, Exchange next) {
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         Message in = next.getMessage();
         long windowMs = in.getHeader("larkwayWindowSeconds", 0, Integer.class) * 1000L;
         if (merged == null) {

@@ -17,6 +17,7 @@ import io.larkway.trigger.Trigger.GroupMode;
 import io.larkway.trigger.Trigger.ReplyStrategy;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -41,6 +42,7 @@ public class Triggers implements ApiHandlers {
     private final ObjectMapper json;
     private final Integrations integrations;
     private final Experts experts;
+    private final Clock clock;
     /** The published trigger per integration, for the dispatch hot path; evicted on every change here, and short-lived for changes made on another instance. */
     private final Map<String, Published> published = new ConcurrentHashMap<>();
     private static final long CACHE_MILLIS = 5000;
@@ -48,7 +50,8 @@ public class Triggers implements ApiHandlers {
     private record Published(Optional<Trigger> trigger, long loadedAt) {
     }
 
-    public Triggers(JdbcClient db, ObjectMapper json, Integrations integrations, Experts experts) {
+    public Triggers(JdbcClient db, ObjectMapper json, Integrations integrations, Experts experts, Clock clock) {
+        this.clock = clock;
         this.db = db;
         this.json = json;
         this.integrations = integrations;
@@ -73,7 +76,7 @@ public class Triggers implements ApiHandlers {
 
     /** The published trigger of an integration, if any. */
     public Optional<Trigger> publishedFor(String integrationId) {
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         Published hit = published.get(integrationId);
         if (hit == null || now - hit.loadedAt() >= CACHE_MILLIS) {
             hit = new Published(db.sql("SELECT * FROM triggers WHERE published_for = ?").param(integrationId).query(this::row).optional(), now);
@@ -96,7 +99,7 @@ public class Triggers implements ApiHandlers {
         Trigger t = get(orgId, id);
         try {
             db.sql("UPDATE triggers SET published_for = ?, updated_at = ? WHERE id = ?")
-                    .params(on ? t.integrationId() : null, Timestamps.of(Instant.now()), id).update();
+                    .params(on ? t.integrationId() : null, Timestamps.of(clock.instant()), id).update();
         } catch (DuplicateKeyException e) {
             throw ApiException.conflict("integration " + t.integrationId() + " already has a published trigger; unpublish it first");
         }
@@ -132,7 +135,7 @@ public class Triggers implements ApiHandlers {
                 before == null ? ReplyStrategy.mention_only : before.groupReplyStrategy());
         int timeout = Json.integer(body, "sessionTimeoutSeconds", before == null ? 3600 : before.sessionTimeoutSeconds(), 1, 30 * 24 * 3600);
         int window = Json.integer(body, "aggregationWindowSeconds", before == null ? 0 : before.aggregationWindowSeconds(), 0, 600);
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         String id = before == null ? "trg_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20) : before.id();
         String publishedFor = before != null && before.published() ? integrationId : null;
         try {

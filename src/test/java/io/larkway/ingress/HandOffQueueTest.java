@@ -58,8 +58,8 @@ class HandOffQueueTest extends LarkwayTest {
                         Instant.now());
                 assertThat(WebhookSender.post(url("/api/lark/webhook/" + id), d).statusCode()).isEqualTo(200);
             }
-            // the five that did not fit gave their claims back at once (the three queued keep theirs: a 2 s lease); other
-            // instances (the suite's other contexts share the database) may take up a released event at once
+            // the five that did not fit gave their claims back at once (the three queued keep theirs: a 2 s lease); this
+            // instance's sweep may take up a released event at once
             String me = instance.toString();
             List<Map<String, Object>> rows = db.sql("SELECT accepted_at, claimed_until, claimed_by FROM inbound_events WHERE integration_id = ?")
                     .param(id).query().listOfRows();
@@ -70,7 +70,7 @@ class HandOffQueueTest extends LarkwayTest {
             // leases run out and this instance's sweeps go by while its queue stays full: they claim nothing they could not
             // hand off (a claim that bounced would be a write to claim and another to give the claim back, every tick)
             double bounced = meters.counter("larkway.inbox.queue.full", "integration", id).count();
-            Thread.sleep(3_000);
+            inboxLeasesRunOut();
             assertThat(meters.counter("larkway.inbox.queue.full", "integration", id).count()).as("claimed while the queue was full")
                     .isEqualTo(bounced);
         } finally {
@@ -93,11 +93,11 @@ class HandOffQueueTest extends LarkwayTest {
                         "ou_1", "fill " + i, Instant.now()));
             }
             // an event the sweep has just claimed (its second attempt counted) and hands over as the sweep does
-            Instant lease = Instant.now().plusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+            Instant lease = clock.instant().plusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
             String eventId = "ev-" + UUID.randomUUID();
             db.sql("INSERT INTO inbound_events (integration_id, event_id, event_type, payload, state, accepted_at, claimed_by, claimed_until, attempts) "
                     + "VALUES (?, ?, 'im.chat.member.bot.added_v1', '{}', 'accepted', ?, ?, ?, 2)")
-                    .params(id, eventId, Timestamps.of(Instant.now()), instance.toString(), Timestamps.of(lease)).update();
+                    .params(id, eventId, Timestamps.of(clock.instant()), instance.toString(), Timestamps.of(lease)).update();
             long rowId = db.sql("SELECT id FROM inbound_events WHERE event_id = ?").param(eventId).query(Long.class).single();
             Exchange resumed = new DefaultExchange(camel);
             EventInbox.fill(resumed.getMessage(), new EventInbox.Pending(rowId, id, eventId, "im.chat.member.bot.added_v1", null, "{}",
