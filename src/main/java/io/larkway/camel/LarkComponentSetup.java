@@ -1,9 +1,9 @@
 package io.larkway.camel;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.larkway.Breakers;
-import io.larkway.InstanceId;
-import io.larkway.LarkwayProperties;
+import io.larkway.platform.Breakers;
+import io.larkway.platform.InstanceId;
+import io.larkway.platform.LarkwayProperties;
 import io.larkway.camel.lark.LarkComponent;
 import io.larkway.camel.lark.client.LarkApiClient;
 import io.larkway.camel.lark.client.LarkClient;
@@ -11,7 +11,7 @@ import io.larkway.camel.lark.ws.ConnectionSettings;
 import io.larkway.camel.lark.ws.ConnectionSupervisor;
 import io.larkway.camel.lark.ws.ConnectionVerifier;
 import io.larkway.camel.lark.ws.LarkVertx;
-import io.larkway.ingress.EventInbox;
+import io.larkway.flow.inbox.EventInbox;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import java.time.Clock;

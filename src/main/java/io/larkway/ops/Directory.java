@@ -1,14 +1,14 @@
 package io.larkway.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.larkway.api.ApiException;
-import io.larkway.api.ApiHandlers;
-import io.larkway.api.Page;
+import io.larkway.admin.ApiException;
+import io.larkway.admin.ApiHandlers;
+import io.larkway.admin.Page;
 import io.larkway.camel.IntegrationApps;
 import io.larkway.camel.lark.client.LarkClient;
-import io.larkway.integration.Integration;
-import io.larkway.integration.Integrations;
-import io.larkway.integration.Timestamps;
+import io.larkway.admin.Integration;
+import io.larkway.admin.Integrations;
+import io.larkway.platform.Timestamps;
 import io.larkway.camel.lark.client.LarkApiClient;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package io.larkway.ops;
 
-import io.larkway.LarkwayProperties;
-import io.larkway.integration.Timestamps;
+import io.larkway.platform.LarkwayProperties;
+import io.larkway.platform.Timestamps;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
