@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.larkway.expert.Experts;
 import io.larkway.platform.Timestamps;
 import io.larkway.admin.Trigger.DirectMode;
 import io.larkway.admin.Trigger.GroupMode;
@@ -34,7 +33,6 @@ public class Triggers implements ApiHandlers {
     private final JdbcClient db;
     private final ObjectMapper json;
     private final Integrations integrations;
-    private final Experts experts;
     /** The published trigger per integration, for the dispatch hot path; evicted on every change here, and short-lived for changes made on another instance. */
     private final Map<String, Published> published = new ConcurrentHashMap<>();
     private static final long CACHE_MILLIS = 5000;
@@ -42,11 +40,10 @@ public class Triggers implements ApiHandlers {
     private record Published(Optional<Trigger> trigger, long loadedAt) {
     }
 
-    public Triggers(JdbcClient db, ObjectMapper json, Integrations integrations, Experts experts) {
+    public Triggers(JdbcClient db, ObjectMapper json, Integrations integrations) {
         this.db = db;
         this.json = json;
         this.integrations = integrations;
-        this.experts = experts;
     }
 
     @Override
@@ -105,7 +102,8 @@ public class Triggers implements ApiHandlers {
         if (integrations.find(integrationId).filter(i -> i.orgId().equals(orgId)).isEmpty()) {
             throw ApiException.invalid("integrationId " + integrationId + " is not an integration of this organisation");
         }
-        if (experts.find(expertId).filter(e -> e.orgId().equals(orgId)).isEmpty()) {
+        // the experts table directly, not io.larkway.expert.Experts: the expert package builds on admin, not the other way
+        if (db.sql("SELECT COUNT(*) FROM experts WHERE id = ? AND org_id = ?").params(expertId, orgId).query(Integer.class).single() == 0) {
             throw ApiException.invalid("expertId " + expertId + " is not an expert of this organisation");
         }
         JsonNode direct = object(body, "directChat");

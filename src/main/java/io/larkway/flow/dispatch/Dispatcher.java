@@ -39,11 +39,11 @@ public class Dispatcher {
     private final MeterRegistry meters;
     private final RecentErrors errors;
     private final String unsupportedReply;
-    private final io.larkway.ops.Directory directory;
+    private final ProvisionedUsers users;
 
     public Dispatcher(Integrations integrations, Triggers triggers, BotIdentities bots, ObjectMapper json, MeterRegistry meters, RecentErrors errors,
-            io.larkway.platform.LarkwayProperties props, io.larkway.ops.Directory directory) {
-        this.directory = directory;
+            io.larkway.platform.LarkwayProperties props, ProvisionedUsers users) {
+        this.users = users;
         this.unsupportedReply = props.conversation().unsupportedMessageReply();
         this.integrations = integrations;
         this.triggers = triggers;
@@ -73,7 +73,7 @@ public class Dispatcher {
         m.setHeader("larkwayScopeKey", "group".equals(chatType) ? chatId : senderOpenId);
         m.setHeader("larkwayRootId", message.path("root_id").asText(null));
         if (integration != null && "user".equals(sender.path("sender_type").asText("user"))) {
-            directory.seen(integration, senderOpenId);
+            users.seen(integration, senderOpenId);
         }
         if (trigger == null) {
             return;
