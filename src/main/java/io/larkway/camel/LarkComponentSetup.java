@@ -1,5 +1,6 @@
 package io.larkway.camel;
 
+import io.larkway.flow.FlowHeaders;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.larkway.platform.Breakers;
 import io.larkway.platform.InstanceId;
@@ -70,8 +71,8 @@ public class LarkComponentSetup {
         component.setAppResolver(apps);
         component.setClient(client);
         component.setSupervisor(supervisor);
-        component.getConfiguration().setIntegrationIdHeader(EventInbox.INTEGRATION_ID);
-        component.getConfiguration().setMessageIdHeader(EventInbox.MESSAGE_ID);
+        component.getConfiguration().setIntegrationIdHeader(FlowHeaders.INTEGRATION_ID);
+        component.getConfiguration().setMessageIdHeader(FlowHeaders.MESSAGE_ID);
         component.getConfiguration().setReplyInThread(props.reply().replyInThread());
         component.getConfiguration().setEmojiType(props.reply().typingEmoji());
         component.getConfiguration().setWorkerPoolSize(props.longConnection().workerThreads());

@@ -1,5 +1,6 @@
 package io.larkway.flow.converse;
 
+import io.larkway.flow.FlowHeaders;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.larkway.platform.InstanceId;
@@ -34,13 +35,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 public class Conversations {
     /** Headers a turn needs; they are what a waiting message keeps. */
-    static final List<String> TURN_HEADERS = List.of("larkwayIntegrationId", "larkwayMessageId", "larkwayMessageIds", "larkwayChatType",
-            "larkwayChatId", "larkwaySenderOpenId", "larkwayScopeKey", "larkwayExpertId", "larkwaySessionTimeoutSeconds", "larkwayTriggerId",
-            "larkwayRootId");
-    public static final String SESSION_ID = "larkwaySessionId";
-    public static final String CONVERSATION_ID = "larkwayConversationId";
-    /** The turn that took the waiting messages it answers. */
-    public static final String TURN_TOKEN = "larkwayTurnToken";
+    static final List<String> TURN_HEADERS = List.of(FlowHeaders.INTEGRATION_ID, FlowHeaders.MESSAGE_ID, FlowHeaders.MESSAGE_IDS, FlowHeaders.CHAT_TYPE,
+            FlowHeaders.CHAT_ID, FlowHeaders.SENDER_OPEN_ID, FlowHeaders.SCOPE_KEY, FlowHeaders.EXPERT_ID, FlowHeaders.SESSION_TIMEOUT_SECONDS, FlowHeaders.TRIGGER_ID,
+            FlowHeaders.ROOT_ID);
     private static final Logger LOG = LoggerFactory.getLogger(Conversations.class);
     private static final TypeReference<Map<String, String>> MAP = new TypeReference<>() {
     };
@@ -83,8 +80,8 @@ public class Conversations {
     public void claimOrQueue(Exchange exchange) throws Exception {
         Message m = exchange.getMessage();
         String saved = saved(m);
-        String integrationId = m.getHeader("larkwayIntegrationId", String.class);
-        String messageId = m.getHeader("larkwayMessageId", String.class);
+        String integrationId = m.getHeader(FlowHeaders.INTEGRATION_ID, String.class);
+        String messageId = m.getHeader(FlowHeaders.MESSAGE_ID, String.class);
         // one transaction, one commit: on H2 the file write per commit is most of the cost, and this runs on the inbox's one thread
         Claim c = transaction.execute(status -> {
             String sessionId = session(m).id();
@@ -111,7 +108,7 @@ public class Conversations {
             default -> {
             }
         }
-        m.setHeader("larkwayTurn", c.start().name());
+        m.setHeader(FlowHeaders.TURN, c.start().name());
     }
 
     /** How an attempt to start a scope's turn ended. */
@@ -129,7 +126,7 @@ public class Conversations {
                 return Start.limited;
             }
             if (take(sessionId, exchange)) {
-                meters.counter("larkway.turns", "integration", String.valueOf(exchange.getMessage().getHeader("larkwayIntegrationId"))).increment();
+                meters.counter("larkway.turns", "integration", String.valueOf(exchange.getMessage().getHeader(FlowHeaders.INTEGRATION_ID))).increment();
                 return Start.claimed;
             }
             release(sessionId);
@@ -164,11 +161,11 @@ public class Conversations {
     /** When the turn's text is the new-conversation command, ends the conversation and sets header {@code larkwayCommand=new}. */
     public void command(Exchange exchange) {
         String text = exchange.getMessage().getBody(String.class);
-        exchange.getMessage().removeHeader("larkwayCommand");
+        exchange.getMessage().removeHeader(FlowHeaders.COMMAND);
         if (text != null && text.strip().equalsIgnoreCase(config.newConversationCommand())) {
-            String sessionId = exchange.getMessage().getHeader(SESSION_ID, String.class);
-            exchange.getMessage().setHeader(CONVERSATION_ID, rotate(sessionId));
-            exchange.getMessage().setHeader("larkwayCommand", "new");
+            String sessionId = exchange.getMessage().getHeader(FlowHeaders.SESSION_ID, String.class);
+            exchange.getMessage().setHeader(FlowHeaders.CONVERSATION_ID, rotate(sessionId));
+            exchange.getMessage().setHeader(FlowHeaders.COMMAND, "new");
         }
     }
 
@@ -178,8 +175,8 @@ public class Conversations {
      */
     public void finish(Exchange exchange) {
         Message m = exchange.getMessage();
-        String sessionId = m.getHeader(SESSION_ID, String.class);
-        String token = m.getHeader(TURN_TOKEN, String.class);
+        String sessionId = m.getHeader(FlowHeaders.SESSION_ID, String.class);
+        String token = m.getHeader(FlowHeaders.TURN_TOKEN, String.class);
         boolean next = Boolean.TRUE.equals(transaction.execute(status -> {
             // the session row first, as claimOrQueue locks it: one lock order, so the two never deadlock
             extend(sessionId);
@@ -190,7 +187,7 @@ public class Conversations {
             release(sessionId);
             return hasWaiting(sessionId) && startTurn(sessionId, exchange) == Start.claimed;
         }));
-        m.setHeader("larkwayNextTurn", next);
+        m.setHeader(FlowHeaders.NEXT_TURN, next);
     }
 
     /**
@@ -199,7 +196,7 @@ public class Conversations {
      * Each answer is a turn message ready for the turn route.
      */
     public List<Message> heldBack(Exchange exchange) {
-        String integrationId = exchange.getMessage().getHeader("larkwayIntegrationId", String.class);
+        String integrationId = exchange.getMessage().getHeader(FlowHeaders.INTEGRATION_ID, String.class);
         List<Waiting> waiting = db.sql("""
                 SELECT s.id, i.org_id FROM sessions s JOIN integrations i ON i.id = s.integration_id
                 WHERE i.org_id = (SELECT org_id FROM integrations WHERE id = ?) AND s.state <> 'in_turn'
@@ -234,8 +231,8 @@ public class Conversations {
             org.apache.camel.support.DefaultExchange turn = new org.apache.camel.support.DefaultExchange(exchange.getContext());
             Start start = transaction.execute(status -> startTurn(w.sessionId(), turn));
             if (start == Start.claimed) {
-                LOG.info("Resuming a turn integrationId={} message_id={} session={}", turn.getMessage().getHeader("larkwayIntegrationId"),
-                        turn.getMessage().getHeader("larkwayMessageId"), w.sessionId());
+                LOG.info("Resuming a turn integrationId={} message_id={} session={}", turn.getMessage().getHeader(FlowHeaders.INTEGRATION_ID),
+                        turn.getMessage().getHeader(FlowHeaders.MESSAGE_ID), w.sessionId());
                 turns.add(turn.getMessage());
             } else if (start == Start.limited) {
                 full.add(w.orgId());
@@ -258,10 +255,10 @@ public class Conversations {
 
     /** Within the caller's transaction. A session another instance opened at the same moment is read again: a savepoint undoes only the refused insert. */
     private Session session(Message m) {
-        String integrationId = m.getHeader("larkwayIntegrationId", String.class);
-        String scopeKey = m.getHeader("larkwayScopeKey", String.class);
-        String expertId = m.getHeader("larkwayExpertId", String.class);
-        int timeout = m.getHeader("larkwaySessionTimeoutSeconds", 3600, Integer.class);
+        String integrationId = m.getHeader(FlowHeaders.INTEGRATION_ID, String.class);
+        String scopeKey = m.getHeader(FlowHeaders.SCOPE_KEY, String.class);
+        String expertId = m.getHeader(FlowHeaders.EXPERT_ID, String.class);
+        int timeout = m.getHeader(FlowHeaders.SESSION_TIMEOUT_SECONDS, 3600, Integer.class);
         Instant now = clock.instant();
         for (int attempt = 0; attempt < 3; attempt++) {
             Optional<Session> found = db.sql("SELECT id, updated_at FROM sessions WHERE integration_id = ? AND scope_key = ? AND expert_id = ?")
@@ -275,7 +272,7 @@ public class Conversations {
                     LOG.info("Session timed out, new conversation integrationId={} session={}", integrationId, s.id());
                 } else {
                     db.sql("UPDATE sessions SET updated_at = ?, sender_open_id = ? WHERE id = ?")
-                            .params(Timestamps.of(now), m.getHeader("larkwaySenderOpenId", String.class), s.id()).update();
+                            .params(Timestamps.of(now), m.getHeader(FlowHeaders.SENDER_OPEN_ID, String.class), s.id()).update();
                 }
                 return s;
             }
@@ -284,8 +281,8 @@ public class Conversations {
                 savepoint.executeWithoutResult(status -> db.sql("""
                         INSERT INTO sessions (id, integration_id, scope_key, expert_id, chat_type, chat_id, sender_open_id, conversation_id,
                           state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'idle', ?, ?)""")
-                        .params(id, integrationId, scopeKey, expertId, m.getHeader("larkwayChatType", String.class),
-                                m.getHeader("larkwayChatId", String.class), m.getHeader("larkwaySenderOpenId", String.class), newConversationId(),
+                        .params(id, integrationId, scopeKey, expertId, m.getHeader(FlowHeaders.CHAT_TYPE, String.class),
+                                m.getHeader(FlowHeaders.CHAT_ID, String.class), m.getHeader(FlowHeaders.SENDER_OPEN_ID, String.class), newConversationId(),
                                 Timestamps.of(now), Timestamps.of(now))
                         .update());
                 return new Session(id, now);
@@ -340,10 +337,10 @@ public class Conversations {
         }
         try {
             savepoint.executeWithoutResult(status -> db.sql("INSERT INTO waiting_messages (session_id, message_id, message, created_at) VALUES (?, ?, ?, ?)")
-                    .params(sessionId, m.getHeader("larkwayMessageId", String.class), saved, Timestamps.of(clock.instant())).update());
+                    .params(sessionId, m.getHeader(FlowHeaders.MESSAGE_ID, String.class), saved, Timestamps.of(clock.instant())).update());
         } catch (DuplicateKeyException again) {
-            LOG.info("Message already waiting, not queued twice integrationId={} message_id={}", m.getHeader("larkwayIntegrationId"),
-                    m.getHeader("larkwayMessageId"));
+            LOG.info("Message already waiting, not queued twice integrationId={} message_id={}", m.getHeader(FlowHeaders.INTEGRATION_ID),
+                    m.getHeader(FlowHeaders.MESSAGE_ID));
         }
         return true;
     }
@@ -377,11 +374,11 @@ public class Conversations {
                 m.setHeader(k, v);
             }
         });
-        m.setHeader("larkwayMessageIds", taken.stream().map(t -> t.getOrDefault("larkwayMessageIds", t.get("larkwayMessageId")))
+        m.setHeader(FlowHeaders.MESSAGE_IDS, taken.stream().map(t -> t.getOrDefault(FlowHeaders.MESSAGE_IDS, t.get(FlowHeaders.MESSAGE_ID)))
                 .collect(Collectors.joining(",")));
-        m.setHeader(SESSION_ID, sessionId);
-        m.setHeader(TURN_TOKEN, token);
-        m.setHeader(CONVERSATION_ID, conversationId(sessionId));
+        m.setHeader(FlowHeaders.SESSION_ID, sessionId);
+        m.setHeader(FlowHeaders.TURN_TOKEN, token);
+        m.setHeader(FlowHeaders.CONVERSATION_ID, conversationId(sessionId));
         m.setBody(taken.stream().map(t -> t.get("text")).collect(Collectors.joining("\n")));
         return true;
     }

@@ -1,5 +1,6 @@
 package io.larkway.flow.converse;
 
+import io.larkway.flow.FlowHeaders;
 import io.larkway.platform.RecentErrors;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.Exchange;
@@ -24,10 +25,10 @@ public class TurnFailures {
         Message m = exchange.getMessage();
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String reason = e == null ? "unknown" : e.getClass().getSimpleName() + ": " + e.getMessage();
-        String integrationId = m.getHeader("larkwayIntegrationId", String.class);
-        LOG.warn("Expert turn failed integrationId={} message_id={} expert={}: {}", integrationId, m.getHeader("larkwayMessageId"),
-                m.getHeader("larkwayExpertId"), reason);
+        String integrationId = m.getHeader(FlowHeaders.INTEGRATION_ID, String.class);
+        LOG.warn("Expert turn failed integrationId={} message_id={} expert={}: {}", integrationId, m.getHeader(FlowHeaders.MESSAGE_ID),
+                m.getHeader(FlowHeaders.EXPERT_ID), reason);
         meters.counter("larkway.turns.failed", "integration", String.valueOf(integrationId)).increment();
-        errors.record(integrationId, "expert", reason, m.getHeader("larkwayMessageId", String.class));
+        errors.record(integrationId, "expert", reason, m.getHeader(FlowHeaders.MESSAGE_ID, String.class));
     }
 }

@@ -1,5 +1,6 @@
 package io.larkway.flow.dispatch;
 
+import io.larkway.flow.FlowHeaders;
 import io.larkway.admin.Trigger;
 import io.larkway.admin.Triggers;
 
@@ -24,12 +25,6 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class Dispatcher {
-    public static final String DROP = "larkwayDrop";
-    /**
-     * Exchange property: the event cannot be routed yet (the bot identity it needs is being
-     * fetched); the inbox gives it back to be dispatched again shortly (EventInbox.defer).
-     */
-    public static final String DEFERRED = "larkwayDeferred";
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
 
     private final Integrations integrations;
@@ -56,7 +51,7 @@ public class Dispatcher {
     /** Sets the routing headers; the body becomes the prepared text. */
     public void facts(Exchange exchange) throws IOException {
         Message m = exchange.getMessage();
-        String integrationId = m.getHeader("larkwayIntegrationId", String.class);
+        String integrationId = m.getHeader(FlowHeaders.INTEGRATION_ID, String.class);
         Integration integration = integrations.find(integrationId).orElse(null);
         Trigger trigger = integration == null || !integration.enabled() ? null : triggers.publishedFor(integrationId).orElse(null);
         JsonNode event = json.readTree(m.getBody(String.class));
@@ -65,51 +60,51 @@ public class Dispatcher {
         String chatType = message.path("chat_type").asText("");
         String chatId = message.path("chat_id").asText("");
         String senderOpenId = sender.path("sender_id").path("open_id").asText("");
-        m.setHeader("larkwayChatType", chatType);
-        m.setHeader("larkwayChatId", chatId);
-        m.setHeader("larkwaySenderOpenId", senderOpenId);
-        m.setHeader("larkwayMessageType", message.path("message_type").asText(""));
-        m.setHeader("larkwayFromBot", !"user".equals(sender.path("sender_type").asText("user")));
-        m.setHeader("larkwayScopeKey", "group".equals(chatType) ? chatId : senderOpenId);
-        m.setHeader("larkwayRootId", message.path("root_id").asText(null));
+        m.setHeader(FlowHeaders.CHAT_TYPE, chatType);
+        m.setHeader(FlowHeaders.CHAT_ID, chatId);
+        m.setHeader(FlowHeaders.SENDER_OPEN_ID, senderOpenId);
+        m.setHeader(FlowHeaders.MESSAGE_TYPE, message.path("message_type").asText(""));
+        m.setHeader(FlowHeaders.FROM_BOT, !"user".equals(sender.path("sender_type").asText("user")));
+        m.setHeader(FlowHeaders.SCOPE_KEY, "group".equals(chatType) ? chatId : senderOpenId);
+        m.setHeader(FlowHeaders.ROOT_ID, message.path("root_id").asText(null));
         if (integration != null && "user".equals(sender.path("sender_type").asText("user"))) {
             users.seen(integration, senderOpenId);
         }
         if (trigger == null) {
             return;
         }
-        m.setHeader("larkwayTriggerId", trigger.id());
-        m.setHeader("larkwayExpertId", trigger.expertId());
-        m.setHeader("larkwayDirectMode", trigger.directMode().name());
-        m.setHeader("larkwayGroupMode", trigger.groupMode().name());
-        m.setHeader("larkwayReplyStrategy", trigger.groupReplyStrategy().name());
-        m.setHeader("larkwayUserSelected", trigger.directUsers().contains(senderOpenId));
-        m.setHeader("larkwayChatSelected", trigger.groupChats().contains(chatId));
-        m.setHeader("larkwayWindowSeconds", trigger.aggregationWindowSeconds());
-        m.setHeader("larkwaySessionTimeoutSeconds", trigger.sessionTimeoutSeconds());
+        m.setHeader(FlowHeaders.TRIGGER_ID, trigger.id());
+        m.setHeader(FlowHeaders.EXPERT_ID, trigger.expertId());
+        m.setHeader(FlowHeaders.DIRECT_MODE, trigger.directMode().name());
+        m.setHeader(FlowHeaders.GROUP_MODE, trigger.groupMode().name());
+        m.setHeader(FlowHeaders.REPLY_STRATEGY, trigger.groupReplyStrategy().name());
+        m.setHeader(FlowHeaders.USER_SELECTED, trigger.directUsers().contains(senderOpenId));
+        m.setHeader(FlowHeaders.CHAT_SELECTED, trigger.groupChats().contains(chatId));
+        m.setHeader(FlowHeaders.WINDOW_SECONDS, trigger.aggregationWindowSeconds());
+        m.setHeader(FlowHeaders.SESSION_TIMEOUT_SECONDS, trigger.sessionTimeoutSeconds());
         // only group chats need the bot's identity (mention_only); direct chats use it when already known. Never a Lark
-        // call here: this is the inbox's one thread. An identity still being asked for defers the event (DEFERRED).
+        // call here: this is the inbox's one thread. An identity still being asked for defers the event (FlowHeaders.DEFERRED).
         BotInfo known = bots.cached(integrationId);
         String botOpenId = known == null ? null : known.openId();
         if (botOpenId == null && !"p2p".equals(chatType)) {
             BotIdentities.Lookup lookup = bots.lookUp(integration);
             if (lookup.pending()) {
-                exchange.setProperty(DEFERRED, true);
+                exchange.setProperty(FlowHeaders.DEFERRED, true);
                 return;
             }
             if (lookup.bot() != null) {
                 botOpenId = lookup.bot().openId();
             } else {
-                LOG.warn("Bot info unavailable integrationId={} message_id={}: {}", integrationId, m.getHeader("larkwayMessageId"), lookup.unavailable());
-                errors.record(integrationId, "dispatch", "bot info unavailable: " + lookup.unavailable(), m.getHeader("larkwayMessageId", String.class));
+                LOG.warn("Bot info unavailable integrationId={} message_id={}: {}", integrationId, m.getHeader(FlowHeaders.MESSAGE_ID), lookup.unavailable());
+                errors.record(integrationId, "dispatch", "bot info unavailable: " + lookup.unavailable(), m.getHeader(FlowHeaders.MESSAGE_ID, String.class));
             }
         }
-        m.setHeader("larkwayBotKnown", botOpenId != null);
+        m.setHeader(FlowHeaders.BOT_KNOWN, botOpenId != null);
         boolean mentioned = false;
         for (JsonNode mention : message.path("mentions")) {
             mentioned |= botOpenId != null && botOpenId.equals(mention.path("id").path("open_id").asText());
         }
-        m.setHeader("larkwayMentioned", mentioned);
+        m.setHeader(FlowHeaders.MENTIONED, mentioned);
         m.setBody(MessageText.of(message, botOpenId, json));
     }
 
@@ -118,12 +113,12 @@ public class Dispatcher {
         exchange.getMessage().setBody(unsupportedReply == null || unsupportedReply.isBlank() ? null : unsupportedReply);
     }
 
-    /** Counts and logs a drop; the reason is header {@link #DROP}. */
+    /** Counts and logs a drop; the reason is header {@link FlowHeaders#DROP}. */
     public void dropped(Exchange exchange) {
         Message m = exchange.getMessage();
-        String integrationId = m.getHeader("larkwayIntegrationId", String.class);
-        String reason = m.getHeader(DROP, String.class);
+        String integrationId = m.getHeader(FlowHeaders.INTEGRATION_ID, String.class);
+        String reason = m.getHeader(FlowHeaders.DROP, String.class);
         meters.counter("larkway.events.dropped", "integration", String.valueOf(integrationId), "reason", reason).increment();
-        LOG.debug("Message dropped integrationId={} message_id={} reason={}", integrationId, m.getHeader("larkwayMessageId"), reason);
+        LOG.debug("Message dropped integrationId={} message_id={} reason={}", integrationId, m.getHeader(FlowHeaders.MESSAGE_ID), reason);
     }
 }

@@ -1,5 +1,6 @@
 package io.larkway.flow.inbox;
 
+import io.larkway.flow.FlowHeaders;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.larkway.platform.InstanceId;
 import io.larkway.platform.LarkwayProperties;
@@ -29,15 +30,6 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Component
 public class EventInbox {
-    /** Exchange headers of an accepted event (strings, so they survive JDBC aggregation). */
-    public static final String INTEGRATION_ID = "larkwayIntegrationId";
-    public static final String EVENT_ID = "larkwayEventId";
-    public static final String EVENT_TYPE = "larkwayEventType";
-    public static final String MESSAGE_ID = "larkwayMessageId";
-    public static final String INBOX_ID = "larkwayInboxId";
-    public static final String OUTCOME = "larkwayOutcome";
-    /** The claim an event was queued with (epoch ms); dispatch takes it only if still unchanged. */
-    public static final String CLAIMED_UNTIL = "larkwayInboxClaimedUntil";
     /** Attempts after which an event that keeps failing is given up (and shown as an error). */
     static final int MAX_ATTEMPTS = 5;
     /** Done marks written per UPDATE at most. */
@@ -81,10 +73,10 @@ public class EventInbox {
 
     /**
      * Accepts an event for an integration. On {@code accepted} the exchange body becomes the event
-     * JSON and the headers above are set; the outcome is always in header {@link #OUTCOME}.
+     * JSON and the headers above are set; the outcome is always in header {@link FlowHeaders#OUTCOME}.
      */
     public void accept(String integrationId, LarkEvent event, Exchange exchange) throws Exception {
-        exchange.getMessage().setHeader(OUTCOME, store(integrationId, event, exchange.getMessage()).name());
+        exchange.getMessage().setHeader(FlowHeaders.OUTCOME, store(integrationId, event, exchange.getMessage()).name());
     }
 
     private Outcome store(String integrationId, LarkEvent event, Message out) throws Exception {
@@ -123,9 +115,9 @@ public class EventInbox {
      */
     public void take(Exchange exchange) {
         Message m = exchange.getMessage();
-        Long id = m.getHeader(INBOX_ID, Long.class);
-        exchange.setProperty(INBOX_ID, id);
-        long claimed = m.getHeader(CLAIMED_UNTIL, 0L, Long.class);
+        Long id = m.getHeader(FlowHeaders.INBOX_ID, Long.class);
+        exchange.setProperty(FlowHeaders.INBOX_ID, id);
+        long claimed = m.getHeader(FlowHeaders.INBOX_CLAIMED_UNTIL, 0L, Long.class);
         Instant now = clock.instant();
         boolean fresh = claimed - now.toEpochMilli() >= config.claimLeaseSeconds() * 500L;
         boolean taken = id != null && (fresh || db.sql("UPDATE inbound_events SET state = 'dispatching', claimed_until = ? "
@@ -133,10 +125,10 @@ public class EventInbox {
                 .params(Timestamps.of(now.plusSeconds(config.claimLeaseSeconds())), id, instance, Timestamps.of(Instant.ofEpochMilli(claimed)))
                 .update() == 1);
         if (!taken) {
-            LOG.info("Event already taken up elsewhere integrationId={} event_id={} message_id={}", m.getHeader(INTEGRATION_ID),
-                    m.getHeader(EVENT_ID), m.getHeader(MESSAGE_ID));
+            LOG.info("Event already taken up elsewhere integrationId={} event_id={} message_id={}", m.getHeader(FlowHeaders.INTEGRATION_ID),
+                    m.getHeader(FlowHeaders.EVENT_ID), m.getHeader(FlowHeaders.MESSAGE_ID));
         }
-        m.setHeader("larkwayInboxTaken", taken);
+        m.setHeader(FlowHeaders.INBOX_TAKEN, taken);
     }
 
     /**
@@ -148,18 +140,18 @@ public class EventInbox {
      */
     public void queueFull(Exchange exchange) {
         Message m = exchange.getMessage();
-        String integrationId = m.getHeader(INTEGRATION_ID, String.class);
+        String integrationId = m.getHeader(FlowHeaders.INTEGRATION_ID, String.class);
         meters.counter("larkway.inbox.queue.full", "integration", integrationId).increment();
         try {
             db.sql("UPDATE inbound_events SET claimed_until = ?, attempts = GREATEST(attempts - 1, 0) "
                     + "WHERE id = ? AND state = 'accepted' AND claimed_by = ? AND claimed_until = ?")
-                    .params(Timestamps.of(clock.instant()), m.getHeader(INBOX_ID, Long.class), instance,
-                            Timestamps.of(Instant.ofEpochMilli(m.getHeader(CLAIMED_UNTIL, 0L, Long.class)))).update();
+                    .params(Timestamps.of(clock.instant()), m.getHeader(FlowHeaders.INBOX_ID, Long.class), instance,
+                            Timestamps.of(Instant.ofEpochMilli(m.getHeader(FlowHeaders.INBOX_CLAIMED_UNTIL, 0L, Long.class)))).update();
             LOG.info("Hand-off queue full, event left to the recovery sweep integrationId={} event_id={} message_id={}", integrationId,
-                    m.getHeader(EVENT_ID), m.getHeader(MESSAGE_ID));
+                    m.getHeader(FlowHeaders.EVENT_ID), m.getHeader(FlowHeaders.MESSAGE_ID));
         } catch (RuntimeException e) {
             LOG.warn("Hand-off queue full, event resumed after its lease integrationId={} event_id={} message_id={}: {}", integrationId,
-                    m.getHeader(EVENT_ID), m.getHeader(MESSAGE_ID), e.toString());
+                    m.getHeader(FlowHeaders.EVENT_ID), m.getHeader(FlowHeaders.MESSAGE_ID), e.toString());
         }
     }
 
@@ -170,7 +162,7 @@ public class EventInbox {
      */
     public void done(Exchange exchange) {
         // the property: later stages may replace the message's headers
-        Long id = exchange.getProperty(INBOX_ID, Long.class);
+        Long id = exchange.getProperty(FlowHeaders.INBOX_ID, Long.class);
         if (id == null) {
             return;
         }
@@ -231,10 +223,10 @@ public class EventInbox {
         try {
             db.sql("UPDATE inbound_events SET state = 'accepted', claimed_until = ?, attempts = GREATEST(attempts - 1, 0) "
                     + "WHERE id = ? AND state IN ('accepted', 'dispatching') AND claimed_by = ?")
-                    .params(Timestamps.of(clock.instant()), exchange.getProperty(INBOX_ID, Long.class), instance).update();
+                    .params(Timestamps.of(clock.instant()), exchange.getProperty(FlowHeaders.INBOX_ID, Long.class), instance).update();
         } catch (RuntimeException e) {
-            LOG.warn("Deferred event resumed after its lease integrationId={} event_id={} message_id={}: {}", m.getHeader(INTEGRATION_ID),
-                    m.getHeader(EVENT_ID), m.getHeader(MESSAGE_ID), e.toString());
+            LOG.warn("Deferred event resumed after its lease integrationId={} event_id={} message_id={}: {}", m.getHeader(FlowHeaders.INTEGRATION_ID),
+                    m.getHeader(FlowHeaders.EVENT_ID), m.getHeader(FlowHeaders.MESSAGE_ID), e.toString());
         }
     }
 
@@ -242,8 +234,8 @@ public class EventInbox {
     public void failed(Exchange exchange) {
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String reason = e == null ? "unknown" : e.getClass().getSimpleName() + ": " + e.getMessage();
-        String integrationId = exchange.getMessage().getHeader(INTEGRATION_ID, String.class);
-        String messageId = exchange.getMessage().getHeader(MESSAGE_ID, String.class);
+        String integrationId = exchange.getMessage().getHeader(FlowHeaders.INTEGRATION_ID, String.class);
+        String messageId = exchange.getMessage().getHeader(FlowHeaders.MESSAGE_ID, String.class);
         LOG.error("Dispatch failed, will retry integrationId={} message_id={}: {}", integrationId, messageId, reason);
         errors.record(integrationId, "dispatch", "dispatch failed, will retry: " + reason, messageId);
     }
@@ -306,12 +298,12 @@ public class EventInbox {
      */
     public static void fill(Message out, Pending p) {
         out.removeHeaders("*");
-        out.setHeader(INBOX_ID, p.id());
-        out.setHeader(INTEGRATION_ID, p.integrationId());
-        out.setHeader(EVENT_ID, p.eventId());
-        out.setHeader(EVENT_TYPE, p.eventType());
-        out.setHeader(MESSAGE_ID, p.messageId());
-        out.setHeader(CLAIMED_UNTIL, p.claimedUntil());
+        out.setHeader(FlowHeaders.INBOX_ID, p.id());
+        out.setHeader(FlowHeaders.INTEGRATION_ID, p.integrationId());
+        out.setHeader(FlowHeaders.EVENT_ID, p.eventId());
+        out.setHeader(FlowHeaders.EVENT_TYPE, p.eventType());
+        out.setHeader(FlowHeaders.MESSAGE_ID, p.messageId());
+        out.setHeader(FlowHeaders.INBOX_CLAIMED_UNTIL, p.claimedUntil());
         out.setBody(p.payload());
     }
 

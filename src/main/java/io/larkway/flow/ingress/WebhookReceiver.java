@@ -1,5 +1,6 @@
 package io.larkway.flow.ingress;
 
+import io.larkway.flow.FlowHeaders;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.larkway.platform.LarkwayProperties;
@@ -23,14 +24,13 @@ import org.springframework.stereotype.Component;
  * the raw bytes and its timestamp window (401) before anything in the body is read, JSON and
  * decrypt (400), a signature required for events (401), the Verification Token (401); only then,
  * once the caller has proved a secret, the envelope (400) and its app (401). The outcome is the
- * exchange property {@link #ANSWER}: {@code event} (body = {@link LarkEvent}), {@code challenge} or
+ * exchange property {@link FlowHeaders#WEBHOOK}: {@code event} (body = {@link LarkEvent}), {@code challenge} or
  * {@code rejected} (body = the JSON answer, status in {@code CamelHttpResponseCode}). A challenge
  * or a rejection carries no header but its own (the request's would be written back to the
  * caller). Bad input never throws.
  */
 @Component
 public class WebhookReceiver {
-    public static final String ANSWER = "larkwayWebhook";
     private static final Logger LOG = LoggerFactory.getLogger(WebhookReceiver.class);
 
     private final Integrations integrations;
@@ -153,7 +153,7 @@ public class WebhookReceiver {
             return;
         }
         deliveries.verified(integrationId);
-        exchange.setProperty(ANSWER, "event");
+        exchange.setProperty(FlowHeaders.WEBHOOK, "event");
         in.setBody(event);
     }
 
@@ -213,7 +213,7 @@ public class WebhookReceiver {
     private static void answer(Exchange exchange, String outcome, int status, byte[] body) {
         Message in = exchange.getMessage();
         in.removeHeaders("*");
-        exchange.setProperty(ANSWER, outcome);
+        exchange.setProperty(FlowHeaders.WEBHOOK, outcome);
         in.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         in.setHeader(Exchange.CONTENT_TYPE, "application/json");
         in.setBody(body);

@@ -1,5 +1,6 @@
 package io.larkway.flow.window;
 
+import io.larkway.flow.FlowHeaders;
 import io.larkway.platform.LarkwayProperties;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
@@ -24,28 +25,28 @@ public class WindowMerge implements AggregationStrategy {
     public Exchange aggregate(Exchange merged, Exchange next) {
         long now = System.currentTimeMillis();
         Message in = next.getMessage();
-        long windowMs = in.getHeader("larkwayWindowSeconds", 0, Integer.class) * 1000L;
+        long windowMs = in.getHeader(FlowHeaders.WINDOW_SECONDS, 0, Integer.class) * 1000L;
         if (merged == null) {
-            in.setHeader("larkwayWindowOpenedAt", now);
-            in.setHeader("larkwayMessageIds", in.getHeader("larkwayMessageId", String.class));
-            in.setHeader("larkwayWindowTimeoutMs", Math.max(1, windowMs));
-            in.setHeader("larkwayWindowUpdatedAt", now);
+            in.setHeader(FlowHeaders.WINDOW_OPENED_AT, now);
+            in.setHeader(FlowHeaders.MESSAGE_IDS, in.getHeader(FlowHeaders.MESSAGE_ID, String.class));
+            in.setHeader(FlowHeaders.WINDOW_TIMEOUT_MS, Math.max(1, windowMs));
+            in.setHeader(FlowHeaders.WINDOW_UPDATED_AT, now);
             return next;
         }
         Message m = merged.getMessage();
-        long opened = m.getHeader("larkwayWindowOpenedAt", now, Long.class);
-        String ids = m.getHeader("larkwayMessageIds", String.class) + "," + in.getHeader("larkwayMessageId", String.class);
+        long opened = m.getHeader(FlowHeaders.WINDOW_OPENED_AT, now, Long.class);
+        String ids = m.getHeader(FlowHeaders.MESSAGE_IDS, String.class) + "," + in.getHeader(FlowHeaders.MESSAGE_ID, String.class);
         String text = m.getBody(String.class) + "\n" + in.getBody(String.class);
         // the newest message's headers win: it is the one the answer replies to
         m.getHeaders().putAll(in.getHeaders());
-        m.setHeader("larkwayWindowOpenedAt", opened);
-        m.setHeader("larkwayMessageIds", ids);
+        m.setHeader(FlowHeaders.WINDOW_OPENED_AT, opened);
+        m.setHeader(FlowHeaders.MESSAGE_IDS, ids);
         long capMs = windowMs * config.windowMaxWaitFactor();
         long timeoutMs = Math.max(1, Math.min(windowMs, opened + capMs - now));
-        m.setHeader("larkwayWindowTimeoutMs", timeoutMs);
+        m.setHeader(FlowHeaders.WINDOW_TIMEOUT_MS, timeoutMs);
         // the aggregator may read the timeout off the incoming exchange rather than the merged one
-        in.setHeader("larkwayWindowTimeoutMs", timeoutMs);
-        m.setHeader("larkwayWindowUpdatedAt", now);
+        in.setHeader(FlowHeaders.WINDOW_TIMEOUT_MS, timeoutMs);
+        m.setHeader(FlowHeaders.WINDOW_UPDATED_AT, now);
         m.setBody(text);
         return merged;
     }

@@ -1,5 +1,6 @@
 package io.larkway.flow.window;
 
+import io.larkway.flow.FlowHeaders;
 import io.larkway.platform.LarkwayProperties;
 import java.time.Clock;
 import org.apache.camel.CamelContext;
@@ -42,10 +43,10 @@ public class WindowOrphans {
             if (window == null) {
                 continue;
             }
-            long updated = window.getMessage().getHeader("larkwayWindowUpdatedAt", now, Long.class);
-            long timeout = window.getMessage().getHeader("larkwayWindowTimeoutMs", 0L, Long.class);
+            long updated = window.getMessage().getHeader(FlowHeaders.WINDOW_UPDATED_AT, now, Long.class);
+            long timeout = window.getMessage().getHeader(FlowHeaders.WINDOW_TIMEOUT_MS, 0L, Long.class);
             if (updated + timeout + graceMs < now) {
-                LOG.info("Closing an orphan window scope={} message_id={}", key, window.getMessage().getHeader("larkwayMessageId"));
+                LOG.info("Closing an orphan window scope={} message_id={}", key, window.getMessage().getHeader(FlowHeaders.MESSAGE_ID));
                 closed += aggregator.forceCompletionOfGroup(key);
             }
         }

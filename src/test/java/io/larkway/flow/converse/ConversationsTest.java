@@ -1,5 +1,6 @@
 package io.larkway.flow.converse;
 
+import io.larkway.flow.FlowHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.larkway.LarkwayTest;
@@ -38,7 +39,7 @@ class ConversationsTest extends LarkwayTest {
         Exchange repeated = message(integrationId, scope, "om_again", "again");
         conversations.claimOrQueue(repeated);
         assertThat(repeated.getMessage().getHeader("larkwayTurn")).isEqualTo("queued");
-        String sessionId = first.getMessage().getHeader(Conversations.SESSION_ID, String.class);
+        String sessionId = first.getMessage().getHeader(FlowHeaders.SESSION_ID, String.class);
         assertThat(db.sql("SELECT COUNT(*) FROM waiting_messages WHERE session_id = ? AND message_id = 'om_again'").param(sessionId)
                 .query(Integer.class).single()).isEqualTo(1);
 

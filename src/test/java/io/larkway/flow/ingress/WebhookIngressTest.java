@@ -1,5 +1,6 @@
 package io.larkway.flow.ingress;
 
+import io.larkway.flow.FlowHeaders;
 import io.larkway.flow.inbox.EventInbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -162,7 +163,7 @@ class WebhookIngressTest extends LarkwayTest {
         Hook h = hook(ENCRYPT_KEY);
         String eventId = id();
         String messageId = id();
-        NotifyBuilder processed = new NotifyBuilder(camel).fromRoute("inbox").filter(e -> eventId.equals(e.getMessage().getHeader(EventInbox.EVENT_ID)))
+        NotifyBuilder processed = new NotifyBuilder(camel).fromRoute("inbox").filter(e -> eventId.equals(e.getMessage().getHeader(FlowHeaders.EVENT_ID)))
                 .whenExactlyDone(1).create();
         for (int n = 0; n < 5; n++) {
             // each redelivery is freshly encrypted and signed, as Lark does
