@@ -1,20 +1,16 @@
 package io.larkway.flow.converse;
 
 import io.larkway.flow.FlowHeaders;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.larkway.platform.InstanceId;
 import io.larkway.platform.LarkwayProperties;
 import io.larkway.platform.Timestamps;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.stream.Collectors;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
@@ -30,17 +26,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Sessions per (integration, scope key, expert): conversation ids with their timeout, and one
  * expert turn at a time per scope. The turn is a lease in the sessions row (state, owner, until)
  * taken with one conditional UPDATE, so it holds across instances; messages that arrive during a
- * turn wait in {@code waiting_messages} and make the next turn, in order.
+ * turn wait ({@link WaitingMessages}) and make the next turn, in order.
  */
 @Component
 public class Conversations {
-    /** Headers a turn needs; they are what a waiting message keeps. */
-    static final List<String> TURN_HEADERS = List.of(FlowHeaders.INTEGRATION_ID, FlowHeaders.MESSAGE_ID, FlowHeaders.MESSAGE_IDS, FlowHeaders.CHAT_TYPE,
-            FlowHeaders.CHAT_ID, FlowHeaders.SENDER_OPEN_ID, FlowHeaders.SCOPE_KEY, FlowHeaders.EXPERT_ID, FlowHeaders.SESSION_TIMEOUT_SECONDS, FlowHeaders.TRIGGER_ID,
-            FlowHeaders.ROOT_ID);
     private static final Logger LOG = LoggerFactory.getLogger(Conversations.class);
-    private static final TypeReference<Map<String, String>> MAP = new TypeReference<>() {
-    };
 
     private final JdbcClient db;
     private final Clock clock;
@@ -48,13 +38,13 @@ public class Conversations {
     private final LarkwayProperties.Conversation config;
     private final LarkwayProperties.Limits limits;
     private final io.larkway.platform.RecentErrors errors;
-    private final ObjectMapper json;
+    private final WaitingMessages waiting;
     private final io.micrometer.core.instrument.MeterRegistry meters;
     private final TransactionTemplate transaction;
     /** A nested transaction: a savepoint within {@link #transaction}. */
     private final TransactionTemplate savepoint;
 
-    public Conversations(JdbcClient db, Clock clock, InstanceId instance, LarkwayProperties props, ObjectMapper json,
+    public Conversations(JdbcClient db, Clock clock, InstanceId instance, LarkwayProperties props, WaitingMessages waiting,
             io.micrometer.core.instrument.MeterRegistry meters, PlatformTransactionManager transactions, io.larkway.platform.RecentErrors errors) {
         this.limits = props.limits();
         this.errors = errors;
@@ -66,7 +56,7 @@ public class Conversations {
         this.clock = clock;
         this.instance = instance.toString();
         this.config = props.conversation();
-        this.json = json;
+        this.waiting = waiting;
     }
 
     /**
@@ -79,13 +69,13 @@ public class Conversations {
      */
     public void claimOrQueue(Exchange exchange) throws Exception {
         Message m = exchange.getMessage();
-        String saved = saved(m);
+        String saved = waiting.saved(m);
         String integrationId = m.getHeader(FlowHeaders.INTEGRATION_ID, String.class);
         String messageId = m.getHeader(FlowHeaders.MESSAGE_ID, String.class);
         // one transaction, one commit: on H2 the file write per commit is most of the cost, and this runs on the inbox's one thread
         Claim c = transaction.execute(status -> {
             String sessionId = session(m).id();
-            if (!queue(sessionId, m, saved)) {
+            if (!waiting.queue(sessionId, m, saved)) {
                 return new Claim(sessionId, Start.dropped);
             }
             return new Claim(sessionId, startTurn(sessionId, exchange));
@@ -131,7 +121,7 @@ public class Conversations {
             }
             release(sessionId);
             // a message may have arrived between our take and our release: it must not be stranded
-            if (!hasWaiting(sessionId)) {
+            if (!waiting.any(sessionId)) {
                 return Start.queued;
             }
         }
@@ -180,12 +170,12 @@ public class Conversations {
         boolean next = Boolean.TRUE.equals(transaction.execute(status -> {
             // the session row first, as claimOrQueue locks it: one lock order, so the two never deadlock
             extend(sessionId);
-            db.sql("DELETE FROM waiting_messages WHERE session_id = ? AND taken_by = ?").params(sessionId, token).update();
+            waiting.done(sessionId, token);
             if (take(sessionId, exchange)) {
                 return true;
             }
             release(sessionId);
-            return hasWaiting(sessionId) && startTurn(sessionId, exchange) == Start.claimed;
+            return waiting.any(sessionId) && startTurn(sessionId, exchange) == Start.claimed;
         }));
         m.setHeader(FlowHeaders.NEXT_TURN, next);
     }
@@ -308,78 +298,16 @@ public class Conversations {
         db.sql("UPDATE sessions SET state = 'idle', turn_owner = NULL, turn_until = NULL WHERE id = ?").param(sessionId).update();
     }
 
-    private boolean hasWaiting(String sessionId) {
-        return db.sql("SELECT COUNT(*) FROM waiting_messages WHERE session_id = ?").param(sessionId).query(Integer.class).single() > 0;
-    }
-
-    /** The message as it waits: its turn headers and text. */
-    private String saved(Message m) throws Exception {
-        Map<String, String> saved = new LinkedHashMap<>();
-        for (String h : TURN_HEADERS) {
-            Object v = m.getHeader(h);
-            if (v != null) {
-                saved.put(h, String.valueOf(v));
-            }
-        }
-        saved.put("text", m.getBody(String.class));
-        return json.writeValueAsString(saved);
-    }
-
-    /**
-     * Within the caller's transaction (the session row locked): a message already waiting is left
-     * as it is (a savepoint undoes only the failed insert); false, nothing stored, when the scope
-     * already has {@code max-waiting-messages} waiting.
-     */
-    private boolean queue(String sessionId, Message m, String saved) {
-        if (db.sql("SELECT COUNT(*) FROM waiting_messages WHERE session_id = ? AND taken_by IS NULL").param(sessionId).query(Integer.class)
-                .single() >= config.maxWaitingMessages()) {
-            return false;
-        }
-        try {
-            savepoint.executeWithoutResult(status -> db.sql("INSERT INTO waiting_messages (session_id, message_id, message, created_at) VALUES (?, ?, ?, ?)")
-                    .params(sessionId, m.getHeader(FlowHeaders.MESSAGE_ID, String.class), saved, Timestamps.of(clock.instant())).update());
-        } catch (DuplicateKeyException again) {
-            LOG.info("Message already waiting, not queued twice integrationId={} message_id={}", m.getHeader(FlowHeaders.INTEGRATION_ID),
-                    m.getHeader(FlowHeaders.MESSAGE_ID));
-        }
-        return true;
-    }
-
-    /**
-     * Marks every waiting message of the session (new ones, and those of a turn that died) as this
-     * turn's and puts them on the exchange as one turn: texts joined in order, the last message answered.
-     * Only the holder of the scope's turn calls this.
-     */
+    /** The session's waiting messages as this turn (see {@link WaitingMessages#take}), with the session's headers. */
     private boolean take(String sessionId, Exchange exchange) {
-        String token = UUID.randomUUID().toString();
-        if (db.sql("UPDATE waiting_messages SET taken_by = ? WHERE session_id = ?").params(token, sessionId).update() == 0) {
-            return false;
-        }
-        List<Map<String, String>> taken = new ArrayList<>();
-        for (String saved : db.sql("SELECT message FROM waiting_messages WHERE session_id = ? AND taken_by = ? ORDER BY id").params(sessionId, token)
-                .query(String.class).list()) {
-            try {
-                taken.add(json.readValue(saved, MAP));
-            } catch (Exception e) {
-                LOG.error("Unreadable waiting message skipped session={}", sessionId, e);
-            }
-        }
-        if (taken.isEmpty()) {
+        String token = waiting.take(sessionId, exchange.getMessage());
+        if (token == null) {
             return false;
         }
         Message m = exchange.getMessage();
-        m.getHeaders().keySet().removeIf(k -> k.startsWith("larkway"));
-        taken.get(taken.size() - 1).forEach((k, v) -> {
-            if (!k.equals("text")) {
-                m.setHeader(k, v);
-            }
-        });
-        m.setHeader(FlowHeaders.MESSAGE_IDS, taken.stream().map(t -> t.getOrDefault(FlowHeaders.MESSAGE_IDS, t.get(FlowHeaders.MESSAGE_ID)))
-                .collect(Collectors.joining(",")));
         m.setHeader(FlowHeaders.SESSION_ID, sessionId);
         m.setHeader(FlowHeaders.TURN_TOKEN, token);
         m.setHeader(FlowHeaders.CONVERSATION_ID, conversationId(sessionId));
-        m.setBody(taken.stream().map(t -> t.get("text")).collect(Collectors.joining("\n")));
         return true;
     }
 
