@@ -43,8 +43,8 @@ class ArchitectureTest {
     /**
      * No package cycles, package by package: each application package is its own slice (flow.dispatch and
      * flow.converse may not lean on each other in both directions either); the lark component, which stands alone
-     * (rule above), is one slice. The layers read: platform, admin, expert, flow.*, camel (the app's glue for the
-     * component), ops, each using only those before it.
+     * (rule above), is one slice. The layers read: platform and flow (the header names), admin, expert, the stages
+     * flow.*, camel (the app's glue for the component), ops, each using only those before it.
      */
     @ArchTest
     static final ArchRule noPackageCycles = slices().assignedFrom(PACKAGES).should().beFreeOfCycles();

@@ -12,7 +12,6 @@ import io.larkway.camel.lark.ws.ConnectionSettings;
 import io.larkway.camel.lark.ws.ConnectionSupervisor;
 import io.larkway.camel.lark.ws.ConnectionVerifier;
 import io.larkway.camel.lark.ws.LarkVertx;
-import io.larkway.flow.inbox.EventInbox;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import java.time.Clock;
