@@ -13,6 +13,7 @@ import io.larkway.platform.RecentErrors;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import org.apache.camel.Exchange;
+import org.apache.camel.Header;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,11 +115,9 @@ public class Dispatcher {
     }
 
     /** Counts and logs a drop; the reason is header {@link FlowHeaders#DROP}. */
-    public void dropped(Exchange exchange) {
-        Message m = exchange.getMessage();
-        String integrationId = m.getHeader(FlowHeaders.INTEGRATION_ID, String.class);
-        String reason = m.getHeader(FlowHeaders.DROP, String.class);
+    public void dropped(@Header(FlowHeaders.INTEGRATION_ID) String integrationId, @Header(FlowHeaders.MESSAGE_ID) String messageId,
+            @Header(FlowHeaders.DROP) String reason) {
         meters.counter("larkway.events.dropped", "integration", String.valueOf(integrationId), "reason", reason).increment();
-        LOG.debug("Message dropped integrationId={} message_id={} reason={}", integrationId, m.getHeader(FlowHeaders.MESSAGE_ID), reason);
+        LOG.debug("Message dropped integrationId={} message_id={} reason={}", integrationId, messageId, reason);
     }
 }
