@@ -1,5 +1,7 @@
 package io.larkway;
 
+import io.larkway.platform.LarkwayProperties;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.larkway.emulator.LarkEmulator;

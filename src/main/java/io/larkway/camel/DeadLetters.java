@@ -1,10 +1,10 @@
 package io.larkway.camel;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.larkway.api.ApiException;
-import io.larkway.api.ApiHandlers;
-import io.larkway.integration.Integrations;
-import io.larkway.integration.Timestamps;
+import io.larkway.admin.ApiException;
+import io.larkway.admin.ApiHandlers;
+import io.larkway.admin.Integrations;
+import io.larkway.platform.Timestamps;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;

@@ -4,12 +4,12 @@ import io.larkway.camel.lark.client.LarkClient;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.larkway.LarkwayProperties;
-import io.larkway.integration.Integration;
-import io.larkway.integration.Integrations;
+import io.larkway.platform.LarkwayProperties;
+import io.larkway.admin.Integration;
+import io.larkway.admin.Integrations;
 import io.larkway.camel.lark.client.LarkApiClient;
 import io.larkway.camel.lark.client.LarkPaths;
-import io.larkway.ops.RecentErrors;
+import io.larkway.platform.RecentErrors;
 import io.larkway.camel.lark.LarkProducer;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;

@@ -1,14 +1,14 @@
 package io.larkway.expert;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.larkway.api.ApiException;
-import io.larkway.api.ApiHandlers;
-import io.larkway.api.ApiResult;
-import io.larkway.api.Json;
-import io.larkway.api.Page;
-import io.larkway.integration.KeyMaterial;
-import io.larkway.integration.SecretCipher;
-import io.larkway.integration.Timestamps;
+import io.larkway.admin.ApiException;
+import io.larkway.admin.ApiHandlers;
+import io.larkway.admin.ApiResult;
+import io.larkway.admin.Json;
+import io.larkway.admin.Page;
+import io.larkway.admin.KeyMaterial;
+import io.larkway.admin.SecretCipher;
+import io.larkway.platform.Timestamps;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
