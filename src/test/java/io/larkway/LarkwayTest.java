@@ -1,9 +1,12 @@
 package io.larkway;
 
+import io.larkway.platform.LarkwayProperties;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.larkway.emulator.LarkEmulator;
 import java.net.URI;
+import java.time.Duration;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -19,9 +22,13 @@ import org.springframework.test.context.TestPropertySource;
 /**
  * Base of the end-to-end tests: the whole service on a random port, its Lark base URLs pointed at
  * the shared {@link LarkEmulator}, a data directory of its own. Every test class that extends this
- * without adding properties shares one Spring context.
+ * without adding properties shares one Spring context; a class with properties of its own starts another
+ * context, which keeps running beside it with its own data directory (its H2 database) and, on PostgreSQL,
+ * a database of its own ({@link OwnData}): its sweeps cannot take up the other contexts' work.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@org.springframework.context.annotation.Import(TestClock.Config.class) // time that tests advance instead of sleeping
+@org.springframework.test.context.ContextConfiguration(initializers = LarkwayTest.OwnData.class)
 @org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability
 // fixed settings here, not in the @DynamicPropertySource below: a subclass's own @TestPropertySource or
 // @DynamicPropertySource then overrides any of them (a base @DynamicPropertySource would win over both)
@@ -46,7 +53,9 @@ import org.springframework.test.context.TestPropertySource;
         "larkway.experts.max-response-bytes=65536"})
 public abstract class LarkwayTest {
     public static final String ADMIN_KEY = "test-admin-key";
+    /** The data directories of this JVM's test contexts are under this one (see {@link OwnData}). */
     public static final String DATA_DIR = "./target/test-data/" + UUID.randomUUID();
+    private static final java.util.concurrent.atomic.AtomicInteger CONTEXTS = new java.util.concurrent.atomic.AtomicInteger();
     protected static final LarkEmulator LARK = LarkEmulator.shared();
     protected static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -57,12 +66,50 @@ public abstract class LarkwayTest {
     @Autowired
     protected LarkwayProperties props;
 
+    /** The service's clock: {@code clock.advance(...)} lets a lease, window, session or breaker run out at once. */
+    @Autowired
+    protected TestClock clock;
+
+    @Autowired
+    private org.apache.camel.CamelContext camelContext;
+
+    /**
+     * Moves the clock past the inbox's claim lease and waits (bounded) for two rounds of the inbox's
+     * sweep, which fires on wall time every {@code recovery-interval-ms}: at least one whole round read
+     * the new time. Whatever the sweep would take up again (an event whose lease ran out), it now has.
+     */
+    protected void inboxLeasesRunOut() {
+        clock.advance(Duration.ofSeconds(props.ingress().claimLeaseSeconds()).plusMillis(100));
+        rounds("inbox-recovery", 2);
+    }
+
+    /** Waits (bounded) until the timer route {@code routeId} has completed {@code n} more rounds. */
+    protected void rounds(String routeId, int n) {
+        org.apache.camel.builder.NotifyBuilder done = new org.apache.camel.builder.NotifyBuilder(camelContext).fromRoute(routeId).whenCompleted(n).create();
+        if (!done.matches(10, java.util.concurrent.TimeUnit.SECONDS)) {
+            throw new IllegalStateException(routeId + " did not complete " + n + " rounds within 10 s");
+        }
+    }
+
     /** Only what is known at run time; the fixed settings are in the class's {@code @TestPropertySource}. */
     @DynamicPropertySource
     static void larkway(DynamicPropertyRegistry registry) {
-        registry.add("larkway.data-dir", () -> DATA_DIR);
         registry.add("larkway.lark.feishu-base-url", LARK::baseUrl);
         registry.add("larkway.lark.lark-base-url", LARK::baseUrl);
+    }
+
+    /** Gives each Spring context it starts a data directory and (on PostgreSQL) a database of its own. */
+    static final class OwnData implements org.springframework.context.ApplicationContextInitializer<org.springframework.context.ConfigurableApplicationContext> {
+        @Override
+        public void initialize(org.springframework.context.ConfigurableApplicationContext context) {
+            Map<String, Object> own = new java.util.HashMap<>();
+            own.put("larkway.data-dir", DATA_DIR + "/context-" + CONTEXTS.incrementAndGet());
+            String database = io.larkway.flow.OwnDatabase.url();
+            if (database != null) {
+                own.put("spring.datasource.url", database);
+            }
+            context.getEnvironment().getPropertySources().addFirst(new org.springframework.core.env.MapPropertySource("larkway-test-own-data", own));
+        }
     }
 
     /** An answer of the service: status and JSON body (null when empty or not JSON). */

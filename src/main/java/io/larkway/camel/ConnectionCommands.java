@@ -1,7 +1,7 @@
 package io.larkway.camel;
 
 import io.larkway.camel.lark.ws.ConnectionCommandLog;
-import io.larkway.integration.Timestamps;
+import io.larkway.platform.Timestamps;
 import java.time.Clock;
 import java.util.List;
 import java.util.UUID;

@@ -1,8 +1,8 @@
 package io.larkway.camel;
 
 import io.larkway.camel.lark.ws.ConnectionVerifier;
-import io.larkway.integration.Integration;
-import io.larkway.ops.LongConnectionProbe;
+import io.larkway.admin.Integration;
+import io.larkway.admin.LongConnectionProbe;
 import java.util.Map;
 import org.springframework.stereotype.Component;
 

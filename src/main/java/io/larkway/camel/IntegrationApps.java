@@ -1,11 +1,11 @@
 package io.larkway.camel;
 
-import io.larkway.LarkwayProperties;
+import io.larkway.platform.LarkwayProperties;
 import io.larkway.camel.lark.LarkApp;
 import io.larkway.camel.lark.LarkAppResolver;
-import io.larkway.integration.Integration;
-import io.larkway.integration.Integration.ConnectionMode;
-import io.larkway.integration.Integrations;
+import io.larkway.admin.Integration;
+import io.larkway.admin.Integration.ConnectionMode;
+import io.larkway.admin.Integrations;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.stereotype.Component;

@@ -1,9 +1,10 @@
 package io.larkway.camel;
 
+import io.larkway.flow.FlowHeaders;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.larkway.Breakers;
-import io.larkway.InstanceId;
-import io.larkway.LarkwayProperties;
+import io.larkway.platform.Breakers;
+import io.larkway.platform.InstanceId;
+import io.larkway.platform.LarkwayProperties;
 import io.larkway.camel.lark.LarkComponent;
 import io.larkway.camel.lark.client.LarkApiClient;
 import io.larkway.camel.lark.client.LarkClient;
@@ -11,7 +12,6 @@ import io.larkway.camel.lark.ws.ConnectionSettings;
 import io.larkway.camel.lark.ws.ConnectionSupervisor;
 import io.larkway.camel.lark.ws.ConnectionVerifier;
 import io.larkway.camel.lark.ws.LarkVertx;
-import io.larkway.ingress.EventInbox;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -70,8 +70,8 @@ public class LarkComponentSetup {
         component.setAppResolver(apps);
         component.setClient(client);
         component.setSupervisor(supervisor);
-        component.getConfiguration().setIntegrationIdHeader(EventInbox.INTEGRATION_ID);
-        component.getConfiguration().setMessageIdHeader(EventInbox.MESSAGE_ID);
+        component.getConfiguration().setIntegrationIdHeader(FlowHeaders.INTEGRATION_ID);
+        component.getConfiguration().setMessageIdHeader(FlowHeaders.MESSAGE_ID);
         component.getConfiguration().setReplyInThread(props.reply().replyInThread());
         component.getConfiguration().setEmojiType(props.reply().typingEmoji());
         component.getConfiguration().setWorkerPoolSize(props.longConnection().workerThreads());

@@ -1,8 +1,8 @@
 package io.larkway.camel;
 
 import io.larkway.camel.lark.ws.ConnectionSupervisor;
-import io.larkway.integration.Integration;
-import io.larkway.integration.IntegrationChanged;
+import io.larkway.admin.Integration;
+import io.larkway.admin.IntegrationChanged;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 

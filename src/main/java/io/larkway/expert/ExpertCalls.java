@@ -1,5 +1,6 @@
 package io.larkway.expert;
 
+import io.larkway.flow.FlowHeaders;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,9 +8,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.larkway.Breakers;
-import io.larkway.LarkwayProperties;
-import io.larkway.integration.Timestamps;
+import io.larkway.platform.Breakers;
+import io.larkway.platform.LarkwayProperties;
+import io.larkway.platform.Timestamps;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
@@ -77,7 +78,7 @@ public class ExpertCalls {
         LarkwayProperties.Conversation c = props.conversation();
         this.timeout = Duration.ofSeconds(c.expertTimeoutSeconds());
         this.breakers = CircuitBreakerRegistry.of(
-                Breakers.config(c.expertBreakerFailureRatePercent(), c.expertBreakerMinimumCalls(), c.expertBreakerOpenSeconds()).build());
+                Breakers.config(c.expertBreakerFailureRatePercent(), c.expertBreakerMinimumCalls(), c.expertBreakerOpenSeconds()).clock(clock).build());
     }
 
     /** What an expert sees of a turn. */
@@ -87,17 +88,17 @@ public class ExpertCalls {
 
     /** Whether the turn's expert streams (the reply then goes out as a card updated while it streams). */
     public boolean streams(Exchange exchange) {
-        return experts.find(exchange.getMessage().getHeader("larkwayExpertId", String.class)).map(e -> e.type() == Expert.Type.openai).orElse(false);
+        return experts.find(exchange.getMessage().getHeader(FlowHeaders.EXPERT_ID, String.class)).map(e -> e.type() == Expert.Type.openai).orElse(false);
     }
 
     /** Answers the turn in the exchange (body = the text); {@code onText} sees the growing answer of a streaming expert. */
     public String answer(Exchange exchange, Consumer<String> onText) throws Exception {
         Message m = exchange.getMessage();
-        Expert expert = experts.findFor(m.getHeader("larkwayExpertId", String.class), m.getHeader("larkwayIntegrationId", String.class))
+        Expert expert = experts.findFor(m.getHeader(FlowHeaders.EXPERT_ID, String.class), m.getHeader(FlowHeaders.INTEGRATION_ID, String.class))
                 .orElseThrow(() -> new ExpertException("the trigger's expert no longer exists in the integration's organisation"));
-        Turn turn = new Turn(m.getHeader("larkwayIntegrationId", String.class), m.getHeader("larkwayConversationId", String.class),
-                m.getBody(String.class), m.getHeader("larkwaySenderOpenId", String.class), null, m.getHeader("larkwayChatId", String.class),
-                m.getHeader("larkwayChatType", String.class));
+        Turn turn = new Turn(m.getHeader(FlowHeaders.INTEGRATION_ID, String.class), m.getHeader(FlowHeaders.CONVERSATION_ID, String.class),
+                m.getBody(String.class), m.getHeader(FlowHeaders.SENDER_OPEN_ID, String.class), null, m.getHeader(FlowHeaders.CHAT_ID, String.class),
+                m.getHeader(FlowHeaders.CHAT_TYPE, String.class));
         CircuitBreaker breaker = breakers.circuitBreaker(expert.id());
         String answer = breaker.executeCallable(() -> call(expert, turn, onText));
         remember(turn.conversationId(), turn.text(), answer);
@@ -250,11 +251,11 @@ public class ExpertCalls {
         java.util.concurrent.Future<Exchange> sent = camel.asyncSend(route.getEndpoint(), e -> {
             e.setPattern(ExchangePattern.InOut);
             e.getMessage().setBody(turn.text());
-            e.getMessage().setHeader("larkwayConversationId", turn.conversationId());
-            e.getMessage().setHeader("larkwaySenderOpenId", turn.senderOpenId());
-            e.getMessage().setHeader("larkwayChatId", turn.chatId());
-            e.getMessage().setHeader("larkwayChatType", turn.chatType());
-            e.getMessage().setHeader("larkwayIntegrationId", turn.integrationId());
+            e.getMessage().setHeader(FlowHeaders.CONVERSATION_ID, turn.conversationId());
+            e.getMessage().setHeader(FlowHeaders.SENDER_OPEN_ID, turn.senderOpenId());
+            e.getMessage().setHeader(FlowHeaders.CHAT_ID, turn.chatId());
+            e.getMessage().setHeader(FlowHeaders.CHAT_TYPE, turn.chatType());
+            e.getMessage().setHeader(FlowHeaders.INTEGRATION_ID, turn.integrationId());
         });
         Exchange reply;
         try {

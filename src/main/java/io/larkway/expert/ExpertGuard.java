@@ -1,6 +1,6 @@
 package io.larkway.expert;
 
-import io.larkway.LarkwayProperties;
+import io.larkway.platform.LarkwayProperties;
 import io.larkway.expert.ExpertCalls.ExpertException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;

@@ -1,16 +1,17 @@
 package io.larkway.expert;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.larkway.api.ApiException;
-import io.larkway.api.ApiHandlers;
-import io.larkway.api.ApiResult;
-import io.larkway.api.Json;
-import io.larkway.api.Page;
-import io.larkway.integration.KeyMaterial;
-import io.larkway.integration.SecretCipher;
-import io.larkway.integration.Timestamps;
+import io.larkway.admin.ApiException;
+import io.larkway.admin.ApiHandlers;
+import io.larkway.admin.ApiResult;
+import io.larkway.admin.Json;
+import io.larkway.admin.Page;
+import io.larkway.admin.KeyMaterial;
+import io.larkway.admin.SecretCipher;
+import io.larkway.platform.Timestamps;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -31,8 +32,10 @@ public class Experts implements ApiHandlers {
     private final SecretCipher cipher;
 
     private final ExpertGuard guard;
+    private final Clock clock;
 
-    public Experts(JdbcClient db, KeyMaterial keys, ExpertGuard guard) {
+    public Experts(JdbcClient db, KeyMaterial keys, ExpertGuard guard, Clock clock) {
+        this.clock = clock;
         this.guard = guard;
         this.db = db;
         this.cipher = keys.cipher();
@@ -71,7 +74,7 @@ public class Experts implements ApiHandlers {
 
     public Expert create(String orgId, JsonNode body) {
         Expert e = validate(orgId, body, null);
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         String id = "exp_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
         db.sql("INSERT INTO experts (id, org_id, name, type, url, model, api_key_enc, uri, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 .params(id, orgId, e.name(), e.type().name(), e.url(), e.model(), cipher.encrypt(e.apiKey()), e.uri(), Timestamps.of(now), Timestamps.of(now))
@@ -84,7 +87,7 @@ public class Experts implements ApiHandlers {
         Expert before = get(orgId, id);
         Expert e = validate(orgId, body, before);
         db.sql("UPDATE experts SET name = ?, type = ?, url = ?, model = ?, api_key_enc = ?, uri = ?, updated_at = ? WHERE id = ?")
-                .params(e.name(), e.type().name(), e.url(), e.model(), cipher.encrypt(e.apiKey()), e.uri(), Timestamps.of(Instant.now()), id).update();
+                .params(e.name(), e.type().name(), e.url(), e.model(), cipher.encrypt(e.apiKey()), e.uri(), Timestamps.of(clock.instant()), id).update();
         return get(orgId, id);
     }
 

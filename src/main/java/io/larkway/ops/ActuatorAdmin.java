@@ -1,6 +1,6 @@
 package io.larkway.ops;
 
-import io.larkway.integration.KeyMaterial;
+import io.larkway.admin.KeyMaterial;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;

@@ -1,14 +1,14 @@
 package io.larkway.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.larkway.api.ApiException;
-import io.larkway.api.ApiHandlers;
-import io.larkway.api.Page;
+import io.larkway.admin.ApiException;
+import io.larkway.admin.ApiHandlers;
+import io.larkway.admin.Page;
 import io.larkway.camel.IntegrationApps;
 import io.larkway.camel.lark.client.LarkClient;
-import io.larkway.integration.Integration;
-import io.larkway.integration.Integrations;
-import io.larkway.integration.Timestamps;
+import io.larkway.admin.Integration;
+import io.larkway.admin.Integrations;
+import io.larkway.platform.Timestamps;
 import io.larkway.camel.lark.client.LarkApiClient;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -21,20 +21,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
  * The selectors and the Users tab: the app's visible users ({@code contact/v3/users/find_by_department}),
  * the bot's group chats ({@code im/v1/chats}), both paged through Lark's own page tokens and cached
- * briefly; and, with auto-provision on, the local directory of users who messaged the bot.
+ * briefly; and, with auto-provision on, the local directory of users who messaged the bot (written by
+ * {@link io.larkway.flow.dispatch.ProvisionedUsers}).
  */
 @Component
 public class Directory implements ApiHandlers {
-    private static final Logger LOG = LoggerFactory.getLogger(Directory.class);
     private static final Duration CACHE = Duration.ofSeconds(30);
 
     private final Integrations integrations;
@@ -100,24 +97,6 @@ public class Directory implements ApiHandlers {
             }
             return new Page<>(items, nextToken(data));
         });
-    }
-
-    /** Records a sender of an auto-provision integration (first and last seen). */
-    public void seen(Integration integration, String openId) {
-        if (!integration.autoProvision() || openId == null || openId.isEmpty()) {
-            return;
-        }
-        Instant now = clock.instant();
-        if (db.sql("UPDATE lark_users SET last_seen = ? WHERE integration_id = ? AND open_id = ?").params(Timestamps.of(now), integration.id(), openId)
-                .update() == 0) {
-            try {
-                db.sql("INSERT INTO lark_users (integration_id, open_id, role_name, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)")
-                        .params(integration.id(), openId, integration.autoProvisionRole(), Timestamps.of(now), Timestamps.of(now)).update();
-                LOG.info("User provisioned integrationId={} open_id={}", integration.id(), openId);
-            } catch (DuplicateKeyException raced) {
-                // another delivery provisioned the same user at the same moment
-            }
-        }
     }
 
     private Page<Map<String, Object>> provisioned(String integrationId, Page.Request page, String q) {

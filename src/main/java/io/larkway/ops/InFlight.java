@@ -1,7 +1,8 @@
 package io.larkway.ops;
 
-import io.larkway.LarkwayProperties;
-import io.larkway.integration.Timestamps;
+import io.larkway.flow.FlowHeaders;
+import io.larkway.platform.LarkwayProperties;
+import io.larkway.platform.Timestamps;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,9 +42,9 @@ public class InFlight {
             if (e == null) {
                 continue;
             }
-            String ids = e.getMessage().getHeader("larkwayMessageIds", "", String.class);
-            long updated = e.getMessage().getHeader("larkwayWindowUpdatedAt", now, Long.class);
-            long timeout = e.getMessage().getHeader("larkwayWindowTimeoutMs", 0L, Long.class);
+            String ids = e.getMessage().getHeader(FlowHeaders.MESSAGE_IDS, "", String.class);
+            long updated = e.getMessage().getHeader(FlowHeaders.WINDOW_UPDATED_AT, now, Long.class);
+            long timeout = e.getMessage().getHeader(FlowHeaders.WINDOW_TIMEOUT_MS, 0L, Long.class);
             Map<String, Object> w = new LinkedHashMap<>();
             w.put("scope", key);
             w.put("messages", ids.isEmpty() ? 0 : ids.split(",").length);

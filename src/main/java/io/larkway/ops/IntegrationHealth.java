@@ -2,8 +2,8 @@ package io.larkway.ops;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.larkway.camel.lark.client.LarkClient;
-import io.larkway.integration.Integration;
-import io.larkway.integration.Integrations;
+import io.larkway.admin.Integration;
+import io.larkway.admin.Integrations;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;

@@ -2,9 +2,9 @@ package io.larkway.ops;
 
 import io.larkway.camel.lark.ws.ConnectionStatus;
 import io.larkway.camel.lark.ws.ConnectionSupervisor;
-import io.larkway.integration.Integration;
-import io.larkway.integration.IntegrationChanged;
-import io.larkway.integration.Integrations;
+import io.larkway.admin.Integration;
+import io.larkway.admin.IntegrationChanged;
+import io.larkway.admin.Integrations;
 import java.lang.management.ManagementFactory;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;

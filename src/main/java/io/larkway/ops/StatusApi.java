@@ -1,23 +1,26 @@
 package io.larkway.ops;
 
-import io.larkway.InstanceId;
-import io.larkway.api.ApiException;
-import io.larkway.api.ApiHandlers;
+import io.larkway.flow.ingress.ConnectionOwners;
+import io.larkway.platform.RecentErrors;
+
+import io.larkway.platform.InstanceId;
+import io.larkway.admin.ApiException;
+import io.larkway.admin.ApiHandlers;
 import io.larkway.camel.lark.ws.ConnectionStatus;
 import io.larkway.camel.lark.ws.ConnectionSupervisor;
-import io.larkway.integration.Integration;
-import io.larkway.integration.Integrations;
-import io.larkway.integration.Timestamps;
+import io.larkway.admin.Integration;
+import io.larkway.admin.Integrations;
+import io.larkway.platform.Timestamps;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import io.larkway.ingress.WebhookDeliveries;
-import io.larkway.ingress.WebhookReceiver;
+import io.larkway.flow.ingress.WebhookDeliveries;
+import io.larkway.flow.ingress.WebhookReceiver;
 import io.larkway.camel.lark.client.BotInfo;
 import io.larkway.camel.lark.client.LarkApiClient;
-import io.larkway.trigger.BotIdentities;
+import io.larkway.flow.dispatch.BotIdentities;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 

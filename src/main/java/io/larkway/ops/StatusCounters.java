@@ -1,6 +1,6 @@
 package io.larkway.ops;
 
-import io.larkway.LarkwayProperties;
+import io.larkway.platform.LarkwayProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

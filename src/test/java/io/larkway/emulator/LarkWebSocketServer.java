@@ -399,7 +399,7 @@ public final class LarkWebSocketServer implements LarkEmulator.Extension {
             } catch (Exception e) {
                 // recorded with code -1
             }
-            Ack ack = new Ack(conn.appId, messageId, code, header(frame, "biz_rt"), System.nanoTime(), Instant.now(), frame);
+            Ack ack = new Ack(conn.appId, messageId, code, header(frame, "biz_rt"), System.nanoTime(), io.larkway.TestClock.SHARED.instant(), frame);
             acks.add(ack);
             firstAcks.putIfAbsent(messageId, ack);
             if (code == 200) {

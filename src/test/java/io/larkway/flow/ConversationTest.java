@@ -34,7 +34,8 @@ class ConversationTest extends FlowFixture {
         List.of("one", "two", "three").forEach(t -> p2p(s, "ou_win", t));
         await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).size() == 1);
         assertThat(text(LARK.messages(s.app().appId()).get(0))).isEqualTo("one\ntwo\nthree");
-        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(4)).until(() -> LARK.messages(s.app().appId()).size() == 1);
+        inboxLeasesRunOut(); // one turn, also once the events' leases have run out
+        assertThat(LARK.messages(s.app().appId())).hasSize(1);
     }
 
     @Test
@@ -52,16 +53,23 @@ class ConversationTest extends FlowFixture {
 
     @Test
     void aSlidingWindowNeverOutlivesItsTimeCap() {
-        // window 2 s, cap 4 x 2 s: a message every 1.2 s keeps sliding it, yet it closes after about 8 s (before the 8-message cap)
+        // window 2 s, cap 4 x 2 s: a message every 1.6 s (on the clock, which also runs on) keeps sliding it; the sixth comes
+        // after the 8 s cap and the window closes at once (before the 8-message cap), not 2 s later. The clock moves on once the
+        // window holds the message (its event is done): between messages the window's own 2 s never run out, only the cap closes it.
         Setup s = setup(Map.of("name", "echo", "type", "echo"), Map.of("aggregationWindowSeconds", 2));
-        long start = System.currentTimeMillis();
-        int sent = 0;
-        while (LARK.messages(s.app().appId()).isEmpty() && System.currentTimeMillis() - start < 14000) {
-            p2p(s, "ou_slide", "s" + sent++);
-            await().pollDelay(Duration.ofMillis(1200)).until(() -> true);
+        long start = clock.millis();
+        for (int i = 0; i < 6 && LARK.messages(s.app().appId()).isEmpty(); i++) {
+            if (i > 0) {
+                clock.advance(Duration.ofMillis(1600));
+            }
+            p2p(s, "ou_slide", "s" + i);
+            int held = i + 1;
+            await().atMost(Duration.ofSeconds(10)).until(() -> db.sql("SELECT COUNT(*) FROM inbound_events WHERE integration_id = ? AND state = 'done'")
+                    .param(s.integrationId()).query(Integer.class).single() == held);
         }
-        long closedAfter = System.currentTimeMillis() - start;
-        assertThat(LARK.messages(s.app().appId())).isNotEmpty();
+        // at once: well before the window's own 2 s would have closed it
+        await().atMost(Duration.ofMillis(1800)).until(() -> !LARK.messages(s.app().appId()).isEmpty());
+        long closedAfter = clock.millis() - start;
         assertThat(closedAfter).isBetween(7000L, 11000L);
         assertThat(text(LARK.messages(s.app().appId()).get(0)).split("\n").length).isLessThan(8).isGreaterThan(4);
     }
@@ -75,7 +83,7 @@ class ConversationTest extends FlowFixture {
         p2p(s, "ou_sess", "second, soon after");
         await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).size() == 2);
         assertThat(conversation(s)).isEqualTo(first);
-        await().pollDelay(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(5)).until(() -> true);
+        clock.advance(Duration.ofMillis(2500)); // past the 2 s session timeout
         p2p(s, "ou_sess", "after the timeout");
         await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).size() == 3);
         String third = conversation(s);

@@ -21,7 +21,6 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -45,10 +44,11 @@ class MultiInstanceTest {
                 "--larkway.ingress.claim-lease-seconds=2", "--larkway.ingress.recovery-interval-ms=300",
                 "--larkway.conversation.recovery-interval-ms=300", "--larkway.conversation.window-orphan-grace-seconds=1",
                 "--larkway.conversation.turn-lease-seconds=5", "--larkway.long-connection.sync-interval-ms=500",
-                "--larkway.counters-flush-ms=200", "--larkway.experts.allow-private-networks=true"));
+                "--larkway.counters-flush-ms=200", "--larkway.experts.allow-private-networks=true",
+                "--camel.component.seda.default-poll-timeout=100")); // see RestartTest
         args.addAll(database);
         args.addAll(List.of(extra));
-        return new SpringApplicationBuilder(io.larkway.LarkwayApplication.class).run(args.toArray(String[]::new));
+        return RestartTest.instance().run(args.toArray(String[]::new));
     }
 
     @BeforeEach
@@ -100,8 +100,9 @@ class MultiInstanceTest {
             WS.push(app.appId(), envelope);
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(app.appId()).size() == 1);
-        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
-                .until(() -> LARK.messages(app.appId()).size() == 1 && LARK.messages(bot.app().appId()).size() == 1);
+        leasesRunOut(a, b);
+        assertThat(LARK.messages(app.appId())).hasSize(1);
+        assertThat(LARK.messages(bot.app().appId())).hasSize(1);
         assertThat(RestartTest.get(port(b), "/api/integrations/" + integration + "/status", key).path("status").asText()).isEqualTo("connected");
         // the Status tab on either instance lists both owner instances
         await().atMost(Duration.ofSeconds(10)).until(() -> RestartTest.get(port(a), "/api/integrations/" + integration + "/status", key)
@@ -173,7 +174,8 @@ class MultiInstanceTest {
         }
         users.shutdown();
         await().atMost(Duration.ofSeconds(60)).until(() -> answered(bot).size() == 200);
-        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> answered(bot).size() == 200);
+        leasesRunOut(a, b);
+        assertThat(answered(bot)).hasSize(200);
         Map<String, List<String>> perUser = answered(bot).stream().collect(Collectors.groupingBy(t -> t.substring(0, t.indexOf(' ')),
                 Collectors.toList()));
         assertThat(perUser).hasSize(20);
@@ -193,7 +195,8 @@ class MultiInstanceTest {
         expert.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get();
         try {
             a.close();
-            a = start("--larkway.conversation.expert-timeout-seconds=60");
+            // the turn hangs until A dies: A gives its in-flight turn 1 s on shutdown (not the default 10 s) before it stops
+            a = start("--larkway.conversation.expert-timeout-seconds=60", "--camel.main.shutdown-timeout=1");
             RestartTest.Bot bot = RestartTest.bot(port(a), 0);
             String key = bot.key();
             String httpExpert = RestartTest.post(port(a), "/api/experts", key, Map.of("name", "hangs", "type", "http", "url",
@@ -203,11 +206,24 @@ class MultiInstanceTest {
             RestartTest.say(port(a), bot, "who takes over?");
             await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() == 1);
             a.close(); // dies mid-turn: the session keeps its lease and the message stays waiting
+            RestartTest.CLOCK.advance(Duration.ofSeconds(5)); // the turn's 5 s lease runs out
             await().atMost(Duration.ofSeconds(30)).until(() -> LARK.messages(bot.app().appId()).size() == 1);
             assertThat(FlowFixture.text(LARK.messages(bot.app().appId()).get(0))).isEqualTo("answered after the takeover");
-            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> LARK.messages(bot.app().appId()).size() == 1);
+            leasesRunOut(b);
+            assertThat(LARK.messages(bot.app().appId())).hasSize(1);
         } finally {
             expert.close();
+        }
+    }
+
+    /**
+     * Past every lease these instances have (events 2 s, turns 5 s, windows 1 s) on their clock, then two rounds
+     * of each sweep on each instance: whatever a sweep would take up again, it has.
+     */
+    static void leasesRunOut(ConfigurableApplicationContext... instances) {
+        RestartTest.CLOCK.advance(Duration.ofMillis(5100));
+        for (String sweep : List.of("inbox-recovery", "turn-recovery", "window-orphans")) {
+            RestartTest.twoRounds(sweep, instances);
         }
     }
 

@@ -8,7 +8,7 @@ import io.larkway.LarkwayTest;
 import io.larkway.emulator.LarkEmulator;
 import io.larkway.emulator.LarkWebSocketServer;
 import io.larkway.emulator.WebhookSender;
-import io.larkway.integration.Timestamps;
+import io.larkway.platform.Timestamps;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;

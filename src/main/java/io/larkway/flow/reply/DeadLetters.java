@@ -1,11 +1,12 @@
 package io.larkway.flow.reply;
 
+import io.larkway.flow.FlowHeaders;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.larkway.api.ApiException;
-import io.larkway.api.ApiHandlers;
-import io.larkway.integration.Integrations;
-import io.larkway.integration.Timestamps;
-import io.larkway.ops.RecentErrors;
+import io.larkway.admin.ApiException;
+import io.larkway.admin.ApiHandlers;
+import io.larkway.admin.Integrations;
+import io.larkway.platform.RecentErrors;
+import io.larkway.platform.Timestamps;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -37,8 +38,8 @@ public class DeadLetters implements ApiHandlers {
     /** Everything needed to send a reply again. */
     public record Reply(String integrationId, String messageId, String chatId, boolean asReply, boolean inThread, List<Part> parts) {
         static Reply of(Message m, boolean asReply, boolean inThread, List<Part> parts) {
-            return new Reply(m.getHeader("larkwayIntegrationId", String.class), m.getHeader("larkwayMessageId", String.class),
-                    m.getHeader("larkwayChatId", String.class), asReply, inThread, parts);
+            return new Reply(m.getHeader(FlowHeaders.INTEGRATION_ID, String.class), m.getHeader(FlowHeaders.MESSAGE_ID, String.class),
+                    m.getHeader(FlowHeaders.CHAT_ID, String.class), asReply, inThread, parts);
         }
     }
 
@@ -88,11 +89,11 @@ public class DeadLetters implements ApiHandlers {
 
     /** The reply route's dead letter: the reply (header {@code larkwayReply}) kept with its reason (header {@code larkwayReplyFailure}). */
     public void store(Exchange exchange) {
-        Reply reply = exchange.getMessage().getHeader(ReplyParts.REPLY, Reply.class);
-        String reason = exchange.getMessage().getHeader(ReplyParts.FAILURE, String.class);
+        Reply reply = exchange.getMessage().getHeader(FlowHeaders.REPLY, Reply.class);
+        String reason = exchange.getMessage().getHeader(FlowHeaders.REPLY_FAILURE, String.class);
         if (reply == null) {
-            LOG.warn("Reply failed before it had parts integrationId={} message_id={}: {}", exchange.getMessage().getHeader("larkwayIntegrationId"),
-                    exchange.getMessage().getHeader("larkwayMessageId"), reason);
+            LOG.warn("Reply failed before it had parts integrationId={} message_id={}: {}", exchange.getMessage().getHeader(FlowHeaders.INTEGRATION_ID),
+                    exchange.getMessage().getHeader(FlowHeaders.MESSAGE_ID), reason);
             return;
         }
         String id = store(reply, reason);
@@ -121,8 +122,8 @@ public class DeadLetters implements ApiHandlers {
             return Map.of("id", id, "state", "delivered");
         }
         Reply reply = json.readValue(String.valueOf(row.get("reply")), Reply.class);
-        Exchange sent = flow.send("direct:dead-letter-retry", e -> e.getMessage().setHeader(ReplyParts.REPLY, reply));
-        String reason = sent.getException() != null ? ReplyParts.reason(sent.getException()) : sent.getMessage().getHeader(ReplyParts.FAILURE, String.class);
+        Exchange sent = flow.send("direct:dead-letter-retry", e -> e.getMessage().setHeader(FlowHeaders.REPLY, reply));
+        String reason = sent.getException() != null ? ReplyParts.reason(sent.getException()) : sent.getMessage().getHeader(FlowHeaders.REPLY_FAILURE, String.class);
         String state = reason == null ? "delivered" : "failed";
         db.sql("UPDATE dead_letters SET state = ?, reason = ?, updated_at = ? WHERE id = ?")
                 .params(state, reason == null ? "delivered on retry" : truncate(reason), Timestamps.of(clock.instant()), id).update();

@@ -1,10 +1,11 @@
 package io.larkway.flow.reply;
 
+import io.larkway.flow.FlowHeaders;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
-import io.larkway.LarkwayProperties;
+import io.larkway.platform.LarkwayProperties;
 import io.larkway.camel.lark.LarkProducer;
 import io.larkway.camel.lark.client.LarkApiClient;
 import io.larkway.flow.reply.DeadLetters.Part;
@@ -29,10 +30,6 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class ReplyParts {
-    /** The {@link Reply} being sent: its parts, uuids, and reply-or-send decision. */
-    public static final String REPLY = "larkwayReply";
-    /** Why a reply failed, set by {@link #failed} for the dead-letter store or the retry's answer. */
-    public static final String FAILURE = "larkwayReplyFailure";
     private static final Logger LOG = LoggerFactory.getLogger(ReplyParts.class);
 
     private final ObjectMapper json;
@@ -59,7 +56,7 @@ public class ReplyParts {
 
     /** These parts as the answer to the turn's message: a reply to it, or (direct chats unless reply-in-p2p) a message to the chat. */
     Reply reply(Message m, List<Part> parts) {
-        boolean asReply = !"p2p".equals(m.getHeader("larkwayChatType")) || config.replyInP2p();
+        boolean asReply = !"p2p".equals(m.getHeader(FlowHeaders.CHAT_TYPE)) || config.replyInP2p();
         return Reply.of(m, asReply, config.replyInThread(), parts);
     }
 
@@ -68,14 +65,14 @@ public class ReplyParts {
         return json.readTree(part.content());
     }
 
-    public void sent(@Header(REPLY) Reply reply) {
+    public void sent(@Header(FlowHeaders.REPLY) Reply reply) {
         meters.counter("larkway.replies.sent", "integration", reply.integrationId()).increment();
         LOG.info("Reply sent integrationId={} message_id={} parts={}", reply.integrationId(), reply.messageId(), reply.parts().size());
     }
 
     /** Counts the failed reply and answers why it failed (the exception caught by the route's error handling). */
     public String failed(Exchange exchange) {
-        Reply reply = exchange.getMessage().getHeader(REPLY, Reply.class);
+        Reply reply = exchange.getMessage().getHeader(FlowHeaders.REPLY, Reply.class);
         meters.counter("larkway.replies.failed", "integration", String.valueOf(reply == null ? null : reply.integrationId())).increment();
         Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         return reason(caught != null ? caught : exchange.getException());
@@ -95,7 +92,7 @@ public class ReplyParts {
 
     /** Stable per (inbound message, kind, part): Lark keeps one message per uuid for an hour. */
     static String uuid(Message m, String kind, int part) {
-        return LarkProducer.uuid(m.getHeader("larkwayIntegrationId", String.class), m.getHeader("larkwayMessageId", String.class), kind, part);
+        return LarkProducer.uuid(m.getHeader(FlowHeaders.INTEGRATION_ID, String.class), m.getHeader(FlowHeaders.MESSAGE_ID, String.class), kind, part);
     }
 
     /** Splits at line or word boundaries into parts of at most {@code max} characters, in order. */

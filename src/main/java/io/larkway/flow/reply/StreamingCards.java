@@ -1,8 +1,9 @@
 package io.larkway.flow.reply;
 
+import io.larkway.flow.FlowHeaders;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.larkway.LarkwayProperties;
+import io.larkway.platform.LarkwayProperties;
 import io.larkway.camel.lark.LarkConstants;
 import io.larkway.flow.reply.DeadLetters.Part;
 import io.larkway.flow.reply.DeadLetters.Reply;
@@ -25,7 +26,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class StreamingCards {
     /** The turn's card, while its expert streams. */
-    public static final String CARD = "larkwayStreamingCard";
+    public static final String CARD = FlowHeaders.STREAMING_CARD;
     private static final Logger LOG = LoggerFactory.getLogger(StreamingCards.class);
 
     private final ReplyParts parts;
@@ -87,7 +88,7 @@ public class StreamingCards {
                 update(text, clock.millis());
             }
             if (!failed) {
-                meters.counter("larkway.replies.sent", "integration", String.valueOf(turn.getHeader("larkwayIntegrationId"))).increment();
+                meters.counter("larkway.replies.sent", "integration", String.valueOf(turn.getHeader(FlowHeaders.INTEGRATION_ID))).increment();
             }
             return !failed;
         }
@@ -97,20 +98,20 @@ public class StreamingCards {
             if (cardMessageId == null) {
                 Reply card = parts.reply(turn, List.of(new Part(ReplyParts.uuid(turn, "card", 0), "interactive", card(text))));
                 done = lark.send("direct:reply-part", e -> {
-                    e.getMessage().setHeader(ReplyParts.REPLY, card);
+                    e.getMessage().setHeader(FlowHeaders.REPLY, card);
                     e.getMessage().setBody(card.parts().get(0));
                 });
             } else {
                 done = lark.send("lark:patch", e -> {
-                    e.getMessage().setHeader(LarkConstants.INTEGRATION_ID, turn.getHeader("larkwayIntegrationId"));
+                    e.getMessage().setHeader(LarkConstants.INTEGRATION_ID, turn.getHeader(FlowHeaders.INTEGRATION_ID));
                     e.getMessage().setHeader(LarkConstants.MESSAGE_ID, cardMessageId);
                     e.getMessage().setBody(card(text));
                 });
             }
             if (done.getException() != null) {
                 failed = true;
-                LOG.warn("Streaming card failed integrationId={} message_id={}: {}", turn.getHeader("larkwayIntegrationId"),
-                        turn.getHeader("larkwayMessageId"), ReplyParts.reason(done.getException()));
+                LOG.warn("Streaming card failed integrationId={} message_id={}: {}", turn.getHeader(FlowHeaders.INTEGRATION_ID),
+                        turn.getHeader(FlowHeaders.MESSAGE_ID), ReplyParts.reason(done.getException()));
                 return;
             }
             if (cardMessageId == null) {

@@ -1,9 +1,10 @@
 package io.larkway.flow.reply;
 
+import io.larkway.flow.FlowHeaders;
 import io.larkway.camel.lark.LarkConstants;
 import io.larkway.camel.lark.client.LarkApiClient;
-import io.larkway.integration.Integrations;
-import io.larkway.ops.RecentErrors;
+import io.larkway.admin.Integrations;
+import io.larkway.platform.RecentErrors;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -17,12 +18,11 @@ import org.springframework.stereotype.Component;
 /**
  * The Typing reaction's state between {@code lark:addReaction}, which runs beside the turn
  * (routes/60-reply.yaml taps it onto {@code typingThreads}), and {@code lark:removeReaction} at
- * the turn's end, which needs the reaction id the add answered: a future in header {@link #PENDING}.
+ * the turn's end, which needs the reaction id the add answered: a future in header {@link FlowHeaders#TYPING}.
  */
 @Component
 public class Typing {
     /** The reaction id, once the add answered (null when it failed). */
-    public static final String PENDING = "larkwayTyping";
     private static final Logger LOG = LoggerFactory.getLogger(Typing.class);
 
     private final Integrations integrations;
@@ -46,8 +46,8 @@ public class Typing {
     /** Starts a Typing reaction unless the integration was deleted meanwhile (the reply then becomes a dead letter). */
     public void start(Exchange exchange) {
         Message m = exchange.getMessage();
-        if (integrations.find(m.getHeader("larkwayIntegrationId", String.class)).isPresent()) {
-            m.setHeader(PENDING, new CompletableFuture<String>());
+        if (integrations.find(m.getHeader(FlowHeaders.INTEGRATION_ID, String.class)).isPresent()) {
+            m.setHeader(FlowHeaders.TYPING, new CompletableFuture<String>());
         }
     }
 
@@ -55,7 +55,7 @@ public class Typing {
     @SuppressWarnings("unchecked")
     public void added(Exchange exchange) {
         Message m = exchange.getMessage();
-        CompletableFuture<String> pending = m.getHeader(PENDING, CompletableFuture.class);
+        CompletableFuture<String> pending = m.getHeader(FlowHeaders.TYPING, CompletableFuture.class);
         if (pending != null) {
             pending.complete(m.getHeader(LarkConstants.REACTION_ID, String.class));
         }
@@ -64,10 +64,10 @@ public class Typing {
     /** The reaction to remove, once the add answered (waits for it if it is still under way); null when there is none. */
     public String reactionId(Exchange exchange) {
         Message m = exchange.getMessage();
-        CompletableFuture<?> pending = m.getHeader(PENDING, CompletableFuture.class);
-        m.removeHeader(PENDING);
+        CompletableFuture<?> pending = m.getHeader(FlowHeaders.TYPING, CompletableFuture.class);
+        m.removeHeader(FlowHeaders.TYPING);
         String reaction = pending == null ? null : (String) pending.join();
-        return reaction == null || integrations.find(m.getHeader("larkwayIntegrationId", String.class)).isEmpty() ? null : reaction;
+        return reaction == null || integrations.find(m.getHeader(FlowHeaders.INTEGRATION_ID, String.class)).isEmpty() ? null : reaction;
     }
 
     public void addFailed(Exchange exchange) {
@@ -81,8 +81,8 @@ public class Typing {
     /** Recorded, never fatal. */
     private void failed(Exchange exchange, String what) {
         Message m = exchange.getMessage();
-        String integrationId = m.getHeader("larkwayIntegrationId", String.class);
-        String messageId = m.getHeader("larkwayMessageId", String.class);
+        String integrationId = m.getHeader(FlowHeaders.INTEGRATION_ID, String.class);
+        String messageId = m.getHeader(FlowHeaders.MESSAGE_ID, String.class);
         Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String reason = e instanceof io.github.resilience4j.circuitbreaker.CallNotPermittedException ? "circuit breaker open"
                 : LarkApiClient.unwrap(e).getMessage();

@@ -29,7 +29,11 @@ public final class EndpointClient {
     private final Duration timeout;
 
     public EndpointClient(ObjectMapper json, Duration connectTimeout, Duration timeout) {
-        this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
+        // HTTP/1.1: on HTTP/2 every endpoint request shares one connection, and past the server's
+        // SETTINGS_MAX_CONCURRENT_STREAMS (100 on common servers) the JDK client fails the request
+        // ("too many concurrent streams") instead of queueing it: hundreds of integrations
+        // (re)connecting at once (a start, a Lark outage ending) then wait a whole reconnect interval
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout).build();
         this.json = json;
         this.timeout = timeout;
     }

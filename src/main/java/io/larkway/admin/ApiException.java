@@ -1,0 +1,23 @@
+package io.larkway.admin;
+
+/** An API failure with its HTTP status and contract error code; the message is safe to show. */
+public class ApiException extends RuntimeException {
+    private final int status;
+    private final String error;
+
+    public ApiException(int status, String error, String message) {
+        super(message);
+        this.status = status;
+        this.error = error;
+    }
+
+    public static ApiException invalid(String message) { return new ApiException(400, "invalid_request", message); }
+
+    public static ApiException notFound(String what) { return new ApiException(404, "not_found", what + " not found"); }
+
+    public static ApiException conflict(String message) { return new ApiException(409, "conflict", message); }
+
+    public int status() { return status; }
+
+    public String error() { return error; }
+}

@@ -1,0 +1,132 @@
+package io.larkway.flow.converse;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.larkway.flow.FlowHeaders;
+import io.larkway.platform.LarkwayProperties;
+import io.larkway.platform.Timestamps;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The messages of a scope that wait for its turn ({@code waiting_messages}), durable until the turn that took them
+ * ends. Every method runs within the caller's transaction ({@link Conversations}, which holds the session row):
+ * the turn claim and the waiting messages change together or not at all.
+ */
+@Component
+public class WaitingMessages {
+    /** Headers a turn needs; they are what a waiting message keeps. */
+    static final List<String> TURN_HEADERS = List.of(FlowHeaders.INTEGRATION_ID, FlowHeaders.MESSAGE_ID, FlowHeaders.MESSAGE_IDS, FlowHeaders.CHAT_TYPE,
+            FlowHeaders.CHAT_ID, FlowHeaders.SENDER_OPEN_ID, FlowHeaders.SCOPE_KEY, FlowHeaders.EXPERT_ID, FlowHeaders.SESSION_TIMEOUT_SECONDS, FlowHeaders.TRIGGER_ID,
+            FlowHeaders.ROOT_ID);
+    private static final Logger LOG = LoggerFactory.getLogger(WaitingMessages.class);
+    private static final TypeReference<Map<String, String>> MAP = new TypeReference<>() {
+    };
+
+    private final JdbcClient db;
+    private final Clock clock;
+    private final ObjectMapper json;
+    private final LarkwayProperties.Conversation config;
+    /** A nested transaction: a savepoint within the caller's. */
+    private final TransactionTemplate savepoint;
+
+    public WaitingMessages(JdbcClient db, Clock clock, ObjectMapper json, LarkwayProperties props, PlatformTransactionManager transactions) {
+        this.db = db;
+        this.clock = clock;
+        this.json = json;
+        this.config = props.conversation();
+        this.savepoint = new TransactionTemplate(transactions);
+        savepoint.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
+    }
+
+    /** The message as it waits: its turn headers and text. */
+    String saved(Message m) throws Exception {
+        Map<String, String> saved = new LinkedHashMap<>();
+        for (String h : TURN_HEADERS) {
+            Object v = m.getHeader(h);
+            if (v != null) {
+                saved.put(h, String.valueOf(v));
+            }
+        }
+        saved.put("text", m.getBody(String.class));
+        return json.writeValueAsString(saved);
+    }
+
+    /**
+     * Within the caller's transaction (the session row locked): a message already waiting is left
+     * as it is (a savepoint undoes only the failed insert); false, nothing stored, when the scope
+     * already has {@code max-waiting-messages} waiting.
+     */
+    boolean queue(String sessionId, Message m, String saved) {
+        if (db.sql("SELECT COUNT(*) FROM waiting_messages WHERE session_id = ? AND taken_by IS NULL").param(sessionId).query(Integer.class)
+                .single() >= config.maxWaitingMessages()) {
+            return false;
+        }
+        try {
+            savepoint.executeWithoutResult(status -> db.sql("INSERT INTO waiting_messages (session_id, message_id, message, created_at) VALUES (?, ?, ?, ?)")
+                    .params(sessionId, m.getHeader(FlowHeaders.MESSAGE_ID, String.class), saved, Timestamps.of(clock.instant())).update());
+        } catch (DuplicateKeyException again) {
+            LOG.info("Message already waiting, not queued twice integrationId={} message_id={}", m.getHeader(FlowHeaders.INTEGRATION_ID),
+                    m.getHeader(FlowHeaders.MESSAGE_ID));
+        }
+        return true;
+    }
+
+    boolean any(String sessionId) {
+        return db.sql("SELECT COUNT(*) FROM waiting_messages WHERE session_id = ?").param(sessionId).query(Integer.class).single() > 0;
+    }
+
+    /** The messages the turn {@code token} answered are gone. */
+    void done(String sessionId, String token) {
+        db.sql("DELETE FROM waiting_messages WHERE session_id = ? AND taken_by = ?").params(sessionId, token).update();
+    }
+
+    /**
+     * Marks every waiting message of the session (new ones, and those of a turn that died) as this
+     * turn's and puts them on the message as one turn: texts joined in order, the last message's headers
+     * (the flow's others removed). Only the holder of the scope's turn calls this. The turn's token, or null
+     * when nothing (readable) waits.
+     */
+    String take(String sessionId, Message m) {
+        String token = UUID.randomUUID().toString();
+        if (db.sql("UPDATE waiting_messages SET taken_by = ? WHERE session_id = ?").params(token, sessionId).update() == 0) {
+            return null;
+        }
+        List<Map<String, String>> taken = new ArrayList<>();
+        for (String saved : db.sql("SELECT message FROM waiting_messages WHERE session_id = ? AND taken_by = ? ORDER BY id").params(sessionId, token)
+                .query(String.class).list()) {
+            try {
+                taken.add(json.readValue(saved, MAP));
+            } catch (Exception e) {
+                LOG.error("Unreadable waiting message skipped session={}", sessionId, e);
+            }
+        }
+        if (taken.isEmpty()) {
+            return null;
+        }
+        m.getHeaders().keySet().removeIf(k -> k.startsWith("larkway"));
+        taken.get(taken.size() - 1).forEach((k, v) -> {
+            if (!k.equals("text")) {
+                m.setHeader(k, v);
+            }
+        });
+        m.setHeader(FlowHeaders.MESSAGE_IDS, taken.stream().map(t -> t.getOrDefault(FlowHeaders.MESSAGE_IDS, t.get(FlowHeaders.MESSAGE_ID)))
+                .collect(Collectors.joining(",")));
+        m.setBody(taken.stream().map(t -> t.get("text")).collect(Collectors.joining("\n")));
+        return token;
+    }
+}

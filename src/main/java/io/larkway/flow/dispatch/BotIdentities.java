@@ -1,0 +1,101 @@
+package io.larkway.flow.dispatch;
+
+import io.larkway.platform.LarkwayProperties;
+import io.larkway.admin.Integration;
+import io.larkway.admin.IntegrationChanged;
+import io.larkway.camel.lark.client.BotInfo;
+import io.larkway.camel.lark.client.LarkApiClient;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.camel.ProducerTemplate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * The bot identity (open_id, name, avatar) of each integration, from bot info, cached until
+ * refreshed or changed. Dispatch never waits for Lark ({@link #lookUp}): one tenant's slow or
+ * failing Lark must not hold the inbox every tenant's events pass through.
+ */
+@Component
+public class BotIdentities {
+    private static final Logger LOG = LoggerFactory.getLogger(BotIdentities.class);
+    private static final long FAILURE_PAUSE_MS = 60_000;
+
+    private final LarkApiClient lark;
+    private final LarkwayProperties props;
+    private final Clock clock;
+    private final ProducerTemplate camel;
+    private final Map<String, BotInfo> bots = new ConcurrentHashMap<>();
+    private final Map<String, Failure> failures = new ConcurrentHashMap<>();
+    /** Fetches under way, one per integration. */
+    private final Set<String> fetching = ConcurrentHashMap.newKeySet();
+
+    private record Failure(long atMillis, String reason) {
+    }
+
+    /** What dispatch knows of a bot now: its identity, or that it is being asked for, or why it is unavailable. */
+    public record Lookup(BotInfo bot, boolean pending, String unavailable) {
+    }
+
+    public BotIdentities(LarkwayProperties props, LarkApiClient lark, Clock clock, ProducerTemplate camel) {
+        this.lark = lark;
+        this.camel = camel;
+        this.props = props;
+        this.clock = clock;
+    }
+
+    /**
+     * The cached identity; else starts fetching it (in the background, once per integration) and
+     * answers {@code pending}; or, when Lark failed less than a minute ago, the reason (not asked
+     * again yet: one tenant's broken credentials must not cost every one of its messages a round trip).
+     */
+    public Lookup lookUp(Integration integration) {
+        BotInfo known = bots.get(integration.id());
+        if (known != null) {
+            return new Lookup(known, false, null);
+        }
+        Failure failed = failures.get(integration.id());
+        if (failed != null && clock.millis() - failed.atMillis() < FAILURE_PAUSE_MS) {
+            return new Lookup(null, false, failed.reason() + " (Lark failed less than a minute ago; not asked again yet)");
+        }
+        String id = integration.id();
+        if (fetching.add(id)) {
+            lark.botInfo(integration.app(props.lark())).whenComplete((bot, error) -> {
+                if (error == null) {
+                    bots.put(id, bot);
+                    failures.remove(id);
+                } else {
+                    String reason = LarkApiClient.unwrap(error).getMessage();
+                    failures.put(id, new Failure(clock.millis(), reason));
+                    LOG.warn("Bot info unavailable integrationId={}: {}", id, reason);
+                }
+                fetching.remove(id);
+                // the events deferred meanwhile go on now, not at the sweep's next tick (up to recovery-interval-ms later)
+                camel.asyncSendBody("direct:inbox-sweep", null);
+            });
+        }
+        return new Lookup(null, true, null);
+    }
+
+    /** Asks Lark now (the Status tab's refresh) and caches the answer; throws when Lark cannot be asked. */
+    public BotInfo refresh(Integration integration) {
+        BotInfo fresh = lark.botInfo(integration.app(props.lark())).join();
+        bots.put(integration.id(), fresh);
+        failures.remove(integration.id());
+        return fresh;
+    }
+
+    public BotInfo cached(String integrationId) {
+        return bots.get(integrationId);
+    }
+
+    @EventListener
+    void changed(IntegrationChanged change) {
+        bots.remove(change.id());
+        failures.remove(change.id());
+    }
+}

@@ -1,0 +1,314 @@
+package io.larkway.flow.inbox;
+
+import io.larkway.flow.FlowHeaders;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.larkway.platform.InstanceId;
+import io.larkway.platform.LarkwayProperties;
+import io.larkway.platform.Timestamps;
+import io.larkway.camel.lark.LarkEvent;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Durable accept and dedupe for both ingresses: one INSERT into {@code inbound_events}, whose
+ * unique keys on (integration, event_id) and (integration, message_id) make a redelivery, a
+ * second path or a second instance a duplicate; events arriving together share one commit
+ * ({@link InboxWriter}). An accepted row stays {@code accepted} until the flow has handed it on
+ * ({@link #done}); rows whose claim lease ran out are resumed by any instance
+ * ({@link #claimExpired}), so a crash after the 200/ack loses nothing.
+ */
+@Component
+public class EventInbox {
+    /** Attempts after which an event that keeps failing is given up (and shown as an error). */
+    static final int MAX_ATTEMPTS = 5;
+    /** Done marks written per UPDATE at most. */
+    private static final int DONE_BATCH = 500;
+    /** Longest a done mark waits to be written. */
+    private static final long DONE_DELAY_MS = 100;
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventInbox.class);
+
+    public enum Outcome { accepted, duplicate, stale }
+
+    private final JdbcClient db;
+    private final InboxWriter writer;
+    private final LarkwayProperties.Ingress config;
+    private final String instance;
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final ObjectMapper json;
+    private final io.larkway.platform.RecentErrors errors;
+    private final java.util.Queue<Long> finished = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicInteger finishedCount = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile long lastFlush;
+    private final java.util.concurrent.ScheduledExecutorService flusher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "inbox-done");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public EventInbox(JdbcClient db, JdbcTemplate jdbc, TransactionTemplate transaction, LarkwayProperties props, InstanceId instance, Clock clock, MeterRegistry meters,
+            ObjectMapper json, io.larkway.platform.RecentErrors errors) {
+        this.errors = errors;
+        this.db = db;
+        this.writer = new InboxWriter(jdbc, transaction, DistributionSummary.builder("larkway.inbox.accept.batch")
+                .description("Events written per accept transaction (group commit)").register(meters));
+        this.config = props.ingress();
+        this.instance = instance.toString();
+        this.clock = clock;
+        this.meters = meters;
+        this.json = json;
+    }
+
+    /**
+     * Accepts an event for an integration. On {@code accepted} the exchange body becomes the event
+     * JSON and the headers above are set; the outcome is always in header {@link FlowHeaders#OUTCOME}.
+     */
+    public void accept(String integrationId, LarkEvent event, Exchange exchange) throws Exception {
+        exchange.getMessage().setHeader(FlowHeaders.OUTCOME, store(integrationId, event, exchange.getMessage()).name());
+    }
+
+    private Outcome store(String integrationId, LarkEvent event, Message out) throws Exception {
+        meters.counter("larkway.events.received", "integration", integrationId).increment();
+        Instant now = clock.instant();
+        // a create_time in the future would never go stale (and may not fit a column): it counts as now
+        Instant created = event.createTime() == null || event.createTime().isBefore(now) ? event.createTime() : now;
+        if (created != null && created.isBefore(now.minusSeconds(config.staleAfterSeconds()))) {
+            meters.counter("larkway.events.dropped", "integration", integrationId, "reason", "stale").increment();
+            LOG.info("Stale event dropped integrationId={} event_id={} message_id={} created={}", integrationId, event.eventId(),
+                    event.messageId(), event.createTime());
+            return Outcome.stale;
+        }
+        String payload = json.writeValueAsString(event.event());
+        Instant until = now.plusSeconds(config.claimLeaseSeconds()).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        long id = writer.insert(new InboxWriter.Row(integrationId, event.eventId(), event.messageId(), event.eventType(),
+                Timestamps.of(created), payload, Timestamps.of(now), instance, Timestamps.of(until)));
+        if (id == 0) {
+            meters.counter("larkway.events.duplicates", "integration", integrationId).increment();
+            LOG.info("Duplicate event ignored integrationId={} event_id={} message_id={}", integrationId, event.eventId(), event.messageId());
+            return Outcome.duplicate;
+        }
+        LOG.info("Event accepted integrationId={} event_id={} message_id={} type={}", integrationId, event.eventId(), event.messageId(),
+                event.eventType());
+        fill(out, new Pending(id, integrationId, event.eventId(), event.eventType(), event.messageId(), payload,
+                until.toEpochMilli()));
+        return Outcome.accepted;
+    }
+
+    /**
+     * Takes the event for dispatch on this instance, if its claim is still the one it was queued
+     * with: an event queued here whose lease ran out may meanwhile have been taken up elsewhere.
+     * While at least half of that lease is left no other instance can have taken it, so the
+     * usual case needs no database write; a late one is re-claimed with a conditional UPDATE.
+     * Header {@code larkwayInboxTaken}.
+     */
+    public void take(Exchange exchange) {
+        Message m = exchange.getMessage();
+        Long id = m.getHeader(FlowHeaders.INBOX_ID, Long.class);
+        exchange.setProperty(FlowHeaders.INBOX_ID, id);
+        long claimed = m.getHeader(FlowHeaders.INBOX_CLAIMED_UNTIL, 0L, Long.class);
+        Instant now = clock.instant();
+        boolean fresh = claimed - now.toEpochMilli() >= config.claimLeaseSeconds() * 500L;
+        boolean taken = id != null && (fresh || db.sql("UPDATE inbound_events SET state = 'dispatching', claimed_until = ? "
+                + "WHERE id = ? AND state = 'accepted' AND claimed_by = ? AND claimed_until = ?")
+                .params(Timestamps.of(now.plusSeconds(config.claimLeaseSeconds())), id, instance, Timestamps.of(Instant.ofEpochMilli(claimed)))
+                .update() == 1);
+        if (!taken) {
+            LOG.info("Event already taken up elsewhere integrationId={} event_id={} message_id={}", m.getHeader(FlowHeaders.INTEGRATION_ID),
+                    m.getHeader(FlowHeaders.EVENT_ID), m.getHeader(FlowHeaders.MESSAGE_ID));
+        }
+        m.setHeader(FlowHeaders.INBOX_TAKEN, taken);
+    }
+
+    /**
+     * The hand-off queue was full: the event stays accepted in the database and gives its claim
+     * back, so the recovery sweep takes it up as soon as the queue has room instead of after its
+     * lease. A bounce off the full queue is no attempt: it takes back the one the sweep counted
+     * when it claimed the event, so an overloaded inbox never gives up an event it has not tried.
+     * Never throws: if the release fails, the lease still runs out.
+     */
+    public void queueFull(Exchange exchange) {
+        Message m = exchange.getMessage();
+        String integrationId = m.getHeader(FlowHeaders.INTEGRATION_ID, String.class);
+        meters.counter("larkway.inbox.queue.full", "integration", integrationId).increment();
+        try {
+            db.sql("UPDATE inbound_events SET claimed_until = ?, attempts = GREATEST(attempts - 1, 0) "
+                    + "WHERE id = ? AND state = 'accepted' AND claimed_by = ? AND claimed_until = ?")
+                    .params(Timestamps.of(clock.instant()), m.getHeader(FlowHeaders.INBOX_ID, Long.class), instance,
+                            Timestamps.of(Instant.ofEpochMilli(m.getHeader(FlowHeaders.INBOX_CLAIMED_UNTIL, 0L, Long.class)))).update();
+            LOG.info("Hand-off queue full, event left to the recovery sweep integrationId={} event_id={} message_id={}", integrationId,
+                    m.getHeader(FlowHeaders.EVENT_ID), m.getHeader(FlowHeaders.MESSAGE_ID));
+        } catch (RuntimeException e) {
+            LOG.warn("Hand-off queue full, event resumed after its lease integrationId={} event_id={} message_id={}: {}", integrationId,
+                    m.getHeader(FlowHeaders.EVENT_ID), m.getHeader(FlowHeaders.MESSAGE_ID), e.toString());
+        }
+    }
+
+    /**
+     * Marks a dispatched event done; it stays as a dedupe record until the retention ends. A busy
+     * inbox writes the marks in batches, one UPDATE for many events: at once unless the last write
+     * was under {@value #DONE_DELAY_MS} ms ago, else by the flusher thread within that time.
+     */
+    public void done(Exchange exchange) {
+        // the property: later stages may replace the message's headers
+        Long id = exchange.getProperty(FlowHeaders.INBOX_ID, Long.class);
+        if (id == null) {
+            return;
+        }
+        finished.add(id);
+        if (finishedCount.incrementAndGet() >= DONE_BATCH || clock.millis() - lastFlush >= DONE_DELAY_MS) {
+            flushDone();
+        }
+    }
+
+    /**
+     * Writes the pending done marks. Until then a dispatched event is still {@code accepted} in the
+     * table: a crash in between makes it dispatched again once its lease ends (at least once, never
+     * lost). A plain thread, not a Camel timer, so it keeps writing while Camel shuts down.
+     */
+    synchronized void flushDone() {
+        lastFlush = clock.millis();
+        while (!finished.isEmpty()) {
+            List<Long> ids = new java.util.ArrayList<>(DONE_BATCH);
+            for (Long id; ids.size() < DONE_BATCH && (id = finished.poll()) != null; ) {
+                ids.add(id);
+            }
+            finishedCount.addAndGet(-ids.size());
+            try {
+                db.sql("UPDATE inbound_events SET state = 'done', done_at = :now WHERE id IN (:ids)")
+                        .param("now", Timestamps.of(clock.instant())).param("ids", ids).update();
+            } catch (RuntimeException e) {
+                // kept for the next write; until then the events stay accepted (resumed after their lease at worst)
+                finished.addAll(ids);
+                finishedCount.addAndGet(ids.size());
+                LOG.warn("Could not mark {} dispatched events done, will retry: {}", ids.size(), e.toString());
+                return;
+            }
+        }
+    }
+
+    @jakarta.annotation.PostConstruct
+    void startFlusher() {
+        flusher.scheduleWithFixedDelay(() -> {
+            if (!finished.isEmpty()) {
+                flushDone();
+            }
+        }, DONE_DELAY_MS, DONE_DELAY_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    @jakarta.annotation.PreDestroy
+    void close() {
+        flusher.shutdown();
+        flushDone();
+    }
+
+    /**
+     * Dispatch could not route the event yet (it waits for a bot identity being fetched): the event
+     * gives its claim back, so the recovery sweep dispatches it again at its next round; like a
+     * bounce off the full queue this is no attempt. Never throws: if the release fails, the lease still runs out.
+     */
+    public void defer(Exchange exchange) {
+        Message m = exchange.getMessage();
+        try {
+            db.sql("UPDATE inbound_events SET state = 'accepted', claimed_until = ?, attempts = GREATEST(attempts - 1, 0) "
+                    + "WHERE id = ? AND state IN ('accepted', 'dispatching') AND claimed_by = ?")
+                    .params(Timestamps.of(clock.instant()), exchange.getProperty(FlowHeaders.INBOX_ID, Long.class), instance).update();
+        } catch (RuntimeException e) {
+            LOG.warn("Deferred event resumed after its lease integrationId={} event_id={} message_id={}: {}", m.getHeader(FlowHeaders.INTEGRATION_ID),
+                    m.getHeader(FlowHeaders.EVENT_ID), m.getHeader(FlowHeaders.MESSAGE_ID), e.toString());
+        }
+    }
+
+    /** Dispatch failed: the event stays taken and is tried again once its lease runs out (up to a limit). */
+    public void failed(Exchange exchange) {
+        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        String reason = e == null ? "unknown" : e.getClass().getSimpleName() + ": " + e.getMessage();
+        String integrationId = exchange.getMessage().getHeader(FlowHeaders.INTEGRATION_ID, String.class);
+        String messageId = exchange.getMessage().getHeader(FlowHeaders.MESSAGE_ID, String.class);
+        LOG.error("Dispatch failed, will retry integrationId={} message_id={}: {}", integrationId, messageId, reason);
+        errors.record(integrationId, "dispatch", "dispatch failed, will retry: " + reason, messageId);
+    }
+
+    /** Claims accepted events whose lease ran out (their instance died or restarted) for this instance. */
+    public List<Pending> claimExpired(int max) {
+        Instant now = clock.instant();
+        Instant lease = now.plusSeconds(config.claimLeaseSeconds()).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        List<Long> candidates = db.sql("SELECT id FROM inbound_events WHERE state IN ('accepted', 'dispatching') AND claimed_until < ? ORDER BY id LIMIT ?")
+                .params(Timestamps.of(now), max).query(Long.class).list();
+        List<Pending> resumed = new java.util.ArrayList<>();
+        for (long id : candidates) {
+            if (db.sql("UPDATE inbound_events SET state = 'accepted', claimed_by = ?, claimed_until = ?, attempts = attempts + 1 "
+                    + "WHERE id = ? AND state IN ('accepted', 'dispatching') AND claimed_until < ?")
+                    .params(instance, Timestamps.of(lease), id, Timestamps.of(now)).update() != 1) {
+                continue; // another instance took it up first
+            }
+            var row = db.sql("SELECT integration_id, event_id, event_type, message_id, payload, attempts FROM inbound_events WHERE id = ?").param(id)
+                    .query().singleRow();
+            Pending p = new Pending(id, (String) row.get("integration_id"), (String) row.get("event_id"), (String) row.get("event_type"),
+                    (String) row.get("message_id"), String.valueOf(row.get("payload")), lease.toEpochMilli());
+            if (((Number) row.get("attempts")).intValue() > MAX_ATTEMPTS) {
+                db.sql("UPDATE inbound_events SET state = 'failed', done_at = ? WHERE id = ?").params(Timestamps.of(now), id).update();
+                LOG.error("Event given up after {} attempts integrationId={} event_id={} message_id={}", MAX_ATTEMPTS, p.integrationId(), p.eventId(),
+                        p.messageId());
+                errors.record(p.integrationId(), "dispatch", "event given up after " + MAX_ATTEMPTS + " attempts", p.messageId());
+                continue;
+            }
+            LOG.info("Resuming accepted event integrationId={} event_id={} message_id={}", p.integrationId(), p.eventId(), p.messageId());
+            resumed.add(p);
+        }
+        return resumed;
+
+    }
+
+    /**
+     * Forgets dedupe records older than the retention: finished events whose acceptance and last
+     * lease (which ends at most one lease after they finished) are both older; unfinished events
+     * are never purged. One state at a time, so that ix_inbound_pending finds them.
+     */
+    public int purge() {
+        var cutoff = Timestamps.of(clock.instant().minusSeconds(config.dedupeRetentionHours() * 3600L));
+        int purged = 0;
+        for (String finished : List.of("done", "failed")) {
+            purged += db.sql("DELETE FROM inbound_events WHERE state = ? AND claimed_until < ? AND accepted_at < ?")
+                    .params(finished, cutoff, cutoff).update();
+        }
+        return purged;
+    }
+
+    /** Turns an exchange whose body is a {@link Pending} (from {@link #claimExpired}) into the accepted event it stands for. */
+    public void resume(Exchange exchange) {
+        fill(exchange.getMessage(), exchange.getMessage().getBody(Pending.class));
+    }
+
+    /**
+     * Puts a pending event on a message as the flow expects it, with no header but these: a webhook
+     * request's headers are the caller's, and one named like a flow header (larkwayExpertId,
+     * larkwayTriggerId, ...) must not steer dispatch.
+     */
+    public static void fill(Message out, Pending p) {
+        out.removeHeaders("*");
+        out.setHeader(FlowHeaders.INBOX_ID, p.id());
+        out.setHeader(FlowHeaders.INTEGRATION_ID, p.integrationId());
+        out.setHeader(FlowHeaders.EVENT_ID, p.eventId());
+        out.setHeader(FlowHeaders.EVENT_TYPE, p.eventType());
+        out.setHeader(FlowHeaders.MESSAGE_ID, p.messageId());
+        out.setHeader(FlowHeaders.INBOX_CLAIMED_UNTIL, p.claimedUntil());
+        out.setBody(p.payload());
+    }
+
+    /** An accepted event not yet handed on. */
+    public record Pending(long id, String integrationId, String eventId, String eventType, String messageId, String payload, long claimedUntil) {
+    }
+
+}

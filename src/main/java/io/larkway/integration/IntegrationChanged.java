@@ -1,8 +1,0 @@
-package io.larkway.integration;
-
-/** Published after an integration is created, updated or deleted (then {@code after} is null). */
-public record IntegrationChanged(Integration before, Integration after) {
-    public String id() {
-        return after != null ? after.id() : before.id();
-    }
-}

@@ -1,0 +1,65 @@
+package io.larkway.flow.inbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.larkway.LarkwayTest;
+import io.larkway.emulator.LarkEmulator;
+import io.larkway.emulator.WebhookSender;
+import io.larkway.platform.Timestamps;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Dedupe records expire after {@code larkway.ingress.dedupe-retention-hours}: the same delivery
+ * after that is a new event again. An event that was accepted but never finished is never purged.
+ */
+class DedupeRetentionTest extends LarkwayTest {
+    @Autowired
+    EventInbox inbox;
+    @Autowired
+    JdbcClient db;
+
+    @Test
+    void theRetentionEndsDedupeButNeverDropsAnUnfinishedEvent() {
+        LarkEmulator.App app = LARK.newApp();
+        String id = newIntegration(newOrg(), app, "webhook", null).path("id").asText();
+        String url = url("/api/lark/webhook/" + id);
+        String eventId = "ev-" + UUID.randomUUID();
+        WebhookSender.Delivery delivery = new WebhookSender(app.appId(), "vt-" + app.appId(), null)
+                .message(eventId, "om-" + UUID.randomUUID(), "p2p", "oc_1", "ou_1", "hello", Instant.now());
+        assertThat(WebhookSender.post(url, delivery).statusCode()).isEqualTo(200);
+        // no trigger is published: dispatch drops the event and the inbox marks it done
+        await().atMost(Duration.ofSeconds(10)).until(() -> states(id).equals(List.of("done")));
+        assertThat(WebhookSender.post(url, delivery).statusCode()).isEqualTo(200);
+        assertThat(states(id)).as("a redelivery within the retention").containsExactly("done");
+
+        // both accepted longer ago than the retention: the done event, and one that never finished (claimed far ahead, so no sweep takes it)
+        Instant longAgo = Instant.now().minus(Duration.ofHours(props.ingress().dedupeRetentionHours() + 1));
+        db.sql("UPDATE inbound_events SET accepted_at = ?, claimed_until = ? WHERE integration_id = ?")
+                .params(Timestamps.of(longAgo), Timestamps.of(longAgo.plus(props.ingress().claimLeaseSeconds(), java.time.temporal.ChronoUnit.SECONDS)), id).update();
+        db.sql("INSERT INTO inbound_events (integration_id, event_id, message_id, event_type, payload, state, accepted_at, claimed_by, claimed_until) "
+                + "VALUES (?, ?, ?, 'im.message.receive_v1', '{}', 'accepted', ?, 'another-instance', ?)")
+                .params(id, "ev-unfinished", "om-unfinished", Timestamps.of(longAgo), Timestamps.of(Instant.now().plus(Duration.ofHours(1)))).update();
+        try {
+            assertThat(inbox.purge()).isGreaterThanOrEqualTo(1);
+            assertThat(states(id)).as("only the unfinished event is left").containsExactly("accepted");
+
+            // the same delivery after the retention: accepted and processed again
+            assertThat(WebhookSender.post(url, delivery).statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> db.sql("SELECT state FROM inbound_events WHERE integration_id = ? AND event_id = ?")
+                    .params(id, eventId).query(String.class).list().equals(List.of("done")));
+        } finally {
+            db.sql("DELETE FROM inbound_events WHERE integration_id = ? AND event_id = 'ev-unfinished'").param(id).update();
+        }
+    }
+
+    private List<String> states(String integrationId) {
+        return db.sql("SELECT state FROM inbound_events WHERE integration_id = ? ORDER BY id").param(integrationId).query(String.class).list();
+    }
+}
