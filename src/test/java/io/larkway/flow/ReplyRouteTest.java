@@ -16,7 +16,6 @@ import org.apache.camel.model.Model;
 import org.apache.camel.model.ProcessorDefinition;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.ToDynamicDefinition;
-import org.apache.camel.model.errorhandler.DeadLetterChannelDefinition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -36,12 +35,11 @@ class ReplyRouteTest extends FlowFixture {
         assertThat(uris("reply-part")).anyMatch(u -> u.startsWith("lark:reply")).anyMatch(u -> u.startsWith("lark:send"));
         assertThat(uris("typing-add")).contains("lark:addReaction");
         assertThat(uris("typing-off")).contains("lark:removeReaction");
-        assertThat(route("reply").getErrorHandlerFactory()).isInstanceOfSatisfying(DeadLetterChannelDefinition.class,
-                dlc -> assertThat(dlc.getDeadLetterUri()).isEqualTo("direct:dead-letter"));
+        assertThat(uris("reply")).contains("direct:reply-parts", "direct:dead-letter");
     }
 
     @Test
-    void aReplyLarkRefusesIsADeadLetterOfTheRoutesErrorHandlerAndItsRetryPostsWithTheSameUuid() {
+    void aReplyLarkRefusesIsADeadLetterItsRetryPostsWithTheSameUuidAndTheTurnEnds() {
         Setup s = echo();
         // a business error: not retried by the producer
         LARK.failNext("POST", "/open-apis/im/v1/messages/.*/reply", 1, 400, "{\"code\":230002,\"msg\":\"The bot is not in the chat\"}");
@@ -66,6 +64,11 @@ class ReplyRouteTest extends FlowFixture {
         LarkEmulator.Message posted = LARK.messages(s.app().appId()).get(0);
         assertThat(text(posted)).isEqualTo("refused once");
         assertThat(posted.uuid()).isEqualTo(refused.get(0).json().path("uuid").asText());
+
+        // the failed reply ended its turn: the scope's next message gets a turn of its own at once
+        p2p(s, "ou_refused", "after the dead letter");
+        await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).size() == 2);
+        assertThat(text(LARK.messages(s.app().appId()).get(1))).isEqualTo("after the dead letter");
     }
 
     private RouteDefinition route(String id) {
@@ -74,7 +77,7 @@ class ReplyRouteTest extends FlowFixture {
         return route;
     }
 
-    /** The endpoint uris a route sends to (to, toD, wireTap), in any branch. */
+    /** The endpoint uris a route sends to (to, toD, wireTap), in any branch or catch clause. */
     private List<String> uris(String routeId) {
         List<String> uris = new ArrayList<>();
         collect(route(routeId).getOutputs(), uris);
@@ -94,6 +97,9 @@ class ReplyRouteTest extends FlowFixture {
                 if (c.getOtherwise() != null) {
                     collect(c.getOtherwise().getOutputs(), uris);
                 }
+            }
+            if (p instanceof org.apache.camel.model.TryDefinition t) {
+                t.getCatchClauses().forEach(c -> collect(c.getOutputs(), uris));
             }
             collect(p.getOutputs(), uris);
         }
