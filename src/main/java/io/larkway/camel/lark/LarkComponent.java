@@ -6,7 +6,7 @@ import io.larkway.camel.lark.ws.ConnectionSupervisor;
 import java.util.Map;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.Metadata;
-import org.apache.camel.support.DefaultComponent;
+import org.apache.camel.support.HealthCheckComponent;
 
 /**
  * The {@code lark} Camel component. {@code lark:events} consumes the events of every enabled
@@ -14,10 +14,12 @@ import org.apache.camel.support.DefaultComponent;
  * {@link ConnectionSupervisor}, which runs them while a consumer is started. The other
  * operations ({@link LarkOperation}) are producers calling Lark's IM API through
  * {@link LarkClient}. The application supplies the apps through a {@link LarkAppResolver}. In
- * Spring Boot the bean named {@code lark} is this component.
+ * Spring Boot the bean named {@code lark} is this component. Its connections show in Camel's health
+ * ({@link LarkConsumerHealthCheck}, while {@code lark:events} runs) and in the
+ * {@code lark-connections} dev console ({@link LarkConnectionsDevConsole}).
  */
 @org.apache.camel.spi.annotations.Component("lark")
-public class LarkComponent extends DefaultComponent {
+public class LarkComponent extends HealthCheckComponent {
     @Metadata(description = "Default options for endpoints.")
     private LarkConfiguration configuration = new LarkConfiguration();
     @Metadata(label = "advanced", autowired = true, description = "Resolves an integration id to its app's credentials and base URL (supplied by the application).")
