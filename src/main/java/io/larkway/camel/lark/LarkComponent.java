@@ -2,6 +2,7 @@ package io.larkway.camel.lark;
 
 import io.larkway.camel.lark.client.LarkClient;
 import io.larkway.camel.lark.ws.ConnectionSupervisor;
+import io.larkway.camel.lark.ws.ConnectionVerifier;
 
 import java.util.Map;
 import org.apache.camel.Endpoint;
@@ -16,7 +17,8 @@ import org.apache.camel.support.HealthCheckComponent;
  * {@link LarkClient}. The application supplies the apps through a {@link LarkAppResolver}. In
  * Spring Boot the bean named {@code lark} is this component. Its connections show in Camel's health
  * ({@link LarkConsumerHealthCheck}, while {@code lark:events} runs) and in the
- * {@code lark-connections} dev console ({@link LarkConnectionsDevConsole}).
+ * {@code lark-connections} dev console ({@link LarkConnectionsDevConsole}); its verifier
+ * ({@code getExtension(ComponentVerifierExtension.class)}, {@link LarkComponentVerifierExtension}) probes a handshake.
  */
 @org.apache.camel.spi.annotations.Component("lark")
 public class LarkComponent extends HealthCheckComponent {
@@ -29,7 +31,10 @@ public class LarkComponent extends HealthCheckComponent {
     @Metadata(label = "consumer,advanced", description = "Runs the long connections of lark:events.")
     private ConnectionSupervisor supervisor;
 
+    private volatile ConnectionVerifier verifier;
+
     public LarkComponent() {
+        registerExtension(new LarkComponentVerifierExtension(this));
     }
 
     @Override
@@ -38,6 +43,14 @@ public class LarkComponent extends HealthCheckComponent {
         if (appResolver == null || client == null || supervisor == null) {
             throw new IllegalStateException("the lark component needs appResolver, client and supervisor set before it starts");
         }
+    }
+
+    /** The handshake probe of the {@link LarkComponentVerifierExtension} (its own WebSocket client, made on first use). */
+    synchronized ConnectionVerifier verifier() {
+        if (verifier == null) {
+            verifier = new ConnectionVerifier(supervisor);
+        }
+        return verifier;
     }
 
     @Override
