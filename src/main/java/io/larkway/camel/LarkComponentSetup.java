@@ -10,7 +10,6 @@ import io.larkway.camel.lark.client.LarkApiClient;
 import io.larkway.camel.lark.client.LarkClient;
 import io.larkway.camel.lark.ws.ConnectionSettings;
 import io.larkway.camel.lark.ws.ConnectionSupervisor;
-import io.larkway.camel.lark.ws.ConnectionVerifier;
 import io.larkway.camel.lark.ws.LarkVertx;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
@@ -22,7 +21,7 @@ import org.springframework.context.annotation.Configuration;
 /**
  * Configures the {@code lark} component from {@code larkway.*} (the component never reads
  * larkway's properties): the Vert.x its long connections share, the Open API client, the
- * connection supervisor and verifier, and the component itself with larkway's integrations as
+ * connection supervisor, and the component itself with larkway's integrations as
  * its {@link IntegrationApps app resolver}.
  */
 @Configuration(proxyBeanMethods = false)
@@ -57,11 +56,6 @@ public class LarkComponentSetup {
                 s.honourReconnectCount(), s.probeTimeoutMs()), instanceId.toString(), clock, json);
         supervisor.setCommands(commands);
         return supervisor;
-    }
-
-    @Bean
-    ConnectionVerifier connectionVerifier(ConnectionSupervisor supervisor, Vertx larkVertx) {
-        return new ConnectionVerifier(supervisor, larkVertx);
     }
 
     @Bean("lark")

@@ -6,8 +6,6 @@ import io.larkway.admin.Integration;
 import io.larkway.admin.Integrations;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Objects;
-import io.larkway.camel.lark.ws.ConnectionState;
 import io.larkway.camel.lark.ws.ConnectionSupervisor;
 import org.springframework.boot.actuate.health.CompositeHealthContributor;
 import org.springframework.boot.actuate.health.Health;
@@ -20,7 +18,8 @@ import org.springframework.stereotype.Component;
  * One health component per enabled integration under {@code /actuator/health} ("integrations"):
  * DOWN with the reason when its long connection is unhealthy or its reply breaker is open. The
  * liveness and readiness groups do not include it, so one tenant's bad credentials never get the
- * instance restarted.
+ * instance restarted. The connection part follows the component's rule ({@code ConnectionStatus.downReason},
+ * also behind Camel's {@code lark-connections} health check); the reply breaker is larkway's own.
  */
 @Component("integrationsHealthContributor")
 public class IntegrationHealth implements CompositeHealthContributor {
@@ -59,9 +58,7 @@ public class IntegrationHealth implements CompositeHealthContributor {
             if (integration.isLongConnection()) {
                 connections.status(integration.id()).ifPresent(s -> {
                     health.withDetail("connection", s.state().name());
-                    if (s.state() == ConnectionState.unhealthy) {
-                        health.down().withDetail("reason", Objects.toString(s.lastError(), "long connection unhealthy"));
-                    }
+                    s.downReason().ifPresent(reason -> health.down().withDetail("reason", reason));
                 });
             }
             return health.build();

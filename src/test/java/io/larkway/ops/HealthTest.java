@@ -10,6 +10,12 @@ import io.larkway.emulator.LarkEmulator;
 import io.larkway.emulator.LarkWebSocketServer;
 import java.time.Duration;
 import static org.awaitility.Awaitility.await;
+import io.larkway.camel.lark.LarkConsumerHealthCheck;
+import org.apache.camel.console.DevConsole;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckHelper;
+import org.apache.camel.CamelContext;
+import org.apache.camel.console.DevConsoleRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -21,6 +27,8 @@ class HealthTest extends LarkwayTest {
     static final LarkWebSocketServer WS = LarkWebSocketServer.on(LARK);
     @Autowired
     LarkClient calls;
+    @Autowired
+    CamelContext camel;
 
     @Test
     void anOpenReplyBreakerMakesOnlyThatIntegrationDown() {
@@ -58,6 +66,54 @@ class HealthTest extends LarkwayTest {
         assertThat(call("POST", "/api/integrations/" + id + "/reconnect", key, null).status()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(15)).until(() -> "UP".equals(component(id).path("status").asText()));
         assertThat(component(id).path("details").path("connection").asText()).isEqualTo("connected");
+    }
+
+    @Test
+    void theLarkComponentsHealthCheckIsDownWithTheReasonAndItsConsoleListsConnections() {
+        LarkEmulator.App refused = LARK.newApp();
+        WS.failHandshake(refused.appId(), new LarkWebSocketServer.HandshakeFailure(403, "403", "app forbidden", null));
+        LarkEmulator.App fine = LARK.newApp();
+        String key = newOrg();
+        String sick = newIntegration(key, refused, "long_connection", null).path("id").asText();
+        String ok = newIntegration(key, fine, "long_connection", null).path("id").asText();
+        try {
+            // Camel's own health (the component's check, registered by the lark:events consumer)
+            await().atMost(Duration.ofSeconds(15)).until(() -> larkCheck().getState() == HealthCheck.State.DOWN);
+            HealthCheck.Result result = larkCheck();
+            assertThat(result.getMessage().orElse("")).contains(sick + ": ").contains("forbidden").doesNotContain(refused.appSecret());
+            assertThat(result.getDetails()).containsEntry("connection." + sick, "unhealthy");
+            assertThat(HealthCheckHelper.invokeReadiness(camel)).noneMatch(r -> r.getCheck().getId().equals(LarkConsumerHealthCheck.ID));
+            // … and in Spring's actuator through Camel's health contributor
+            JsonNode camelHealth = call("GET", "/actuator/health", ADMIN_KEY, null).json().path("components").path("camelHealth");
+            assertThat(camelHealth.path("details").path(LarkConsumerHealthCheck.ID).asText()).isEqualTo("DOWN");
+            assertThat(call("GET", "/actuator/health/readiness", null, null).status()).isEqualTo(200);
+
+            // the component's dev console lists the connected integration, found through Camel's registry and on actuator
+            await().atMost(Duration.ofSeconds(15)).until(() -> "connected".equals(connection(ok).path("state").asText()));
+            assertThat(connection(ok).path("lastConnectedAt").asText()).isNotBlank();
+            assertThat(connection(sick).path("state").asText()).isEqualTo("unhealthy");
+            assertThat(connection(sick).path("lastError").asText()).contains("forbidden");
+            DevConsole console = DevConsoleRegistry.get(camel).resolveById("lark-connections");
+            assertThat(console.call(DevConsole.MediaType.TEXT).toString()).contains(ok + "  connected");
+        } finally {
+            call("DELETE", "/api/integrations/" + sick, key, null);
+            call("DELETE", "/api/integrations/" + ok, key, null);
+            WS.clearHandshakeFailure(refused.appId());
+        }
+    }
+
+    private HealthCheck.Result larkCheck() {
+        // exposure level "full": every check's result (the default level leaves out checks that are UP)
+        return HealthCheckHelper.invoke(camel, "full").stream().filter(r -> r.getCheck().getId().equals(LarkConsumerHealthCheck.ID)).findFirst().orElseThrow();
+    }
+
+    private JsonNode connection(String integrationId) {
+        for (JsonNode c : call("GET", "/actuator/camel/lark-connections", null, null).json().path("lark-connections").path("connections")) {
+            if (c.path("integrationId").asText().equals(integrationId)) {
+                return c;
+            }
+        }
+        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     }
 
     private JsonNode component(String integrationId) {

@@ -167,8 +167,8 @@ class StatusTest extends LarkwayTest {
         jmx.invoke(name, "reconnect", null, null);
         await().atMost(Duration.ofSeconds(15)).until(() -> "connected".equals(jmx.getAttribute(name, "State")));
 
-        // the dev console lists the connection
-        JsonNode console = call("GET", "/actuator/camel/lark", null, null).json().path("lark");
+        // the lark component's dev console lists the connection
+        JsonNode console = call("GET", "/actuator/camel/lark-connections", null, null).json().path("lark-connections");
         assertThat(console.path("connections").findValuesAsText("integrationId")).contains(id);
         // Camel's own JMX tree is there too
         assertThat(jmx.queryNames(new javax.management.ObjectName("org.apache.camel:type=routes,*"), null)).isNotEmpty();

@@ -2,11 +2,12 @@ package io.larkway.camel.lark;
 
 import io.larkway.camel.lark.client.LarkClient;
 import io.larkway.camel.lark.ws.ConnectionSupervisor;
+import io.larkway.camel.lark.ws.ConnectionVerifier;
 
 import java.util.Map;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.Metadata;
-import org.apache.camel.support.DefaultComponent;
+import org.apache.camel.support.HealthCheckComponent;
 
 /**
  * The {@code lark} Camel component. {@code lark:events} consumes the events of every enabled
@@ -14,10 +15,13 @@ import org.apache.camel.support.DefaultComponent;
  * {@link ConnectionSupervisor}, which runs them while a consumer is started. The other
  * operations ({@link LarkOperation}) are producers calling Lark's IM API through
  * {@link LarkClient}. The application supplies the apps through a {@link LarkAppResolver}. In
- * Spring Boot the bean named {@code lark} is this component.
+ * Spring Boot the bean named {@code lark} is this component. Its connections show in Camel's health
+ * ({@link LarkConsumerHealthCheck}, while {@code lark:events} runs) and in the
+ * {@code lark-connections} dev console ({@link LarkConnectionsDevConsole}); its verifier
+ * ({@code getExtension(ComponentVerifierExtension.class)}, {@link LarkComponentVerifierExtension}) probes a handshake.
  */
 @org.apache.camel.spi.annotations.Component("lark")
-public class LarkComponent extends DefaultComponent {
+public class LarkComponent extends HealthCheckComponent {
     @Metadata(description = "Default options for endpoints.")
     private LarkConfiguration configuration = new LarkConfiguration();
     @Metadata(label = "advanced", autowired = true, description = "Resolves an integration id to its app's credentials and base URL (supplied by the application).")
@@ -27,7 +31,10 @@ public class LarkComponent extends DefaultComponent {
     @Metadata(label = "consumer,advanced", description = "Runs the long connections of lark:events.")
     private ConnectionSupervisor supervisor;
 
+    private volatile ConnectionVerifier verifier;
+
     public LarkComponent() {
+        registerExtension(new LarkComponentVerifierExtension(this));
     }
 
     @Override
@@ -36,6 +43,14 @@ public class LarkComponent extends DefaultComponent {
         if (appResolver == null || client == null || supervisor == null) {
             throw new IllegalStateException("the lark component needs appResolver, client and supervisor set before it starts");
         }
+    }
+
+    /** The handshake probe of the {@link LarkComponentVerifierExtension} (its own WebSocket client, made on first use). */
+    synchronized ConnectionVerifier verifier() {
+        if (verifier == null) {
+            verifier = new ConnectionVerifier(supervisor);
+        }
+        return verifier;
     }
 
     @Override

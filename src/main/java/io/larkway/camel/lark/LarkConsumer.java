@@ -9,6 +9,8 @@ import java.util.function.Consumer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
+import org.apache.camel.health.HealthCheckHelper;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.DefaultConsumer;
 import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
@@ -24,6 +26,8 @@ import org.slf4j.LoggerFactory;
 public class LarkConsumer extends DefaultConsumer implements EventSink {
     private static final Logger LOG = LoggerFactory.getLogger(LarkConsumer.class);
     private ExecutorService workers;
+    private HealthCheckRegistry healthChecks;
+    private LarkConsumerHealthCheck healthCheck;
 
     public LarkConsumer(LarkEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -45,10 +49,21 @@ public class LarkConsumer extends DefaultConsumer implements EventSink {
         profile.setRejectedPolicy(ThreadPoolRejectedPolicy.Abort);
         workers = getEndpoint().getCamelContext().getExecutorServiceManager().newThreadPool(this, "LarkConsumer", profile);
         getEndpoint().getComponent().getSupervisor().attach(this);
+        // health checks are optional (camel-health): register the connections' check while this consumer runs
+        healthChecks = HealthCheckHelper.getHealthCheckRegistry(getEndpoint().getCamelContext());
+        if (healthChecks != null) {
+            healthCheck = new LarkConsumerHealthCheck(getEndpoint().getComponent().getSupervisor());
+            healthCheck.setEnabled(getEndpoint().getComponent().isHealthCheckConsumerEnabled());
+            healthChecks.register(healthCheck);
+        }
     }
 
     @Override
     protected void doStop() throws Exception {
+        if (healthChecks != null && healthCheck != null) {
+            healthChecks.unregister(healthCheck);
+            healthCheck = null;
+        }
         getEndpoint().getComponent().getSupervisor().detach(this);
         if (workers != null) {
             getEndpoint().getCamelContext().getExecutorServiceManager().shutdownGraceful(workers);

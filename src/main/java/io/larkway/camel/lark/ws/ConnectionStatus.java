@@ -13,4 +13,11 @@ import java.time.Instant;
 public record ConnectionStatus(String integrationId, String instanceId, ConnectionState state, Instant connectedSince, Instant lastConnectedAt,
         String lastError, Instant lastErrorAt, int failureCount, Instant nextReconnectAt, Instant lastDeliveryAt, long received, long acked,
         long ackFailures, int pingIntervalSeconds) {
+
+    /** Why this connection is down (health checks report it), or empty while it is not {@code unhealthy}. */
+    public java.util.Optional<String> downReason() {
+        return state == ConnectionState.unhealthy
+                ? java.util.Optional.of(lastError == null ? "long connection unhealthy" : lastError)
+                : java.util.Optional.empty();
+    }
 }

@@ -2,11 +2,9 @@ package io.larkway.camel.lark.ws;
 
 
 import io.larkway.camel.lark.LarkApp;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -15,10 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The component's verifier of a long-connection app (the Test button's check): fetches an endpoint and completes a WebSocket
- * handshake on a socket of its own, then closes it at once; the live connection is never
- * touched. Answers {@code {connected, state, lastError}} where {@code state} is the live
- * connection's state on this instance ({@code idle} when there is none).
+ * The handshake probe behind the component's verifier ({@code LarkComponentVerifierExtension}):
+ * fetches an endpoint and completes a WebSocket handshake on a socket of its own, then closes it at
+ * once; the live connection is never touched.
  */
 public class ConnectionVerifier {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionVerifier.class);
@@ -26,15 +23,14 @@ public class ConnectionVerifier {
     private final int timeoutMs;
     private final WebSocketClient client;
 
-    public ConnectionVerifier(ConnectionSupervisor supervisor, Vertx larkVertx) {
+    public ConnectionVerifier(ConnectionSupervisor supervisor) {
         this.supervisor = supervisor;
         this.timeoutMs = supervisor.settings().probeTimeoutMs();
-        this.client = larkVertx.createWebSocketClient(new WebSocketClientOptions().setConnectTimeout(timeoutMs).setClosingTimeout(1));
+        this.client = supervisor.vertx().createWebSocketClient(new WebSocketClientOptions().setConnectTimeout(timeoutMs).setClosingTimeout(1));
     }
 
-    /** {@code {connected, state, lastError}} for {@code app} (its owner's live connection gives the state). */
-    public Map<String, Object> verify(LarkApp app) {
-        Map<String, Object> out = new LinkedHashMap<>();
+    /** Why {@code app} cannot open a long connection now, or empty when the handshake completed. */
+    public Optional<String> verify(LarkApp app) {
         String error = null;
         try {
             supervisor.endpoints().fetch(app, supervisor.defaultClientConfig())
@@ -52,10 +48,6 @@ public class ConnectionVerifier {
         if (error != null) {
             LOG.info("Long connection probe failed integrationId={} appId={}: {}", app.owner(), app.appId(), error);
         }
-        out.put("connected", error == null);
-        out.put("state", app.owner().isEmpty() ? ConnectionState.idle.name()
-                : supervisor.status(app.owner()).map(s -> s.state().name()).orElse(ConnectionState.idle.name()));
-        out.put("lastError", error);
-        return out;
+        return Optional.ofNullable(error);
     }
 }

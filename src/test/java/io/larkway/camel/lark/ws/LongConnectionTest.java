@@ -18,7 +18,11 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import io.larkway.camel.lark.LarkComponentVerifierExtension;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.extension.ComponentVerifierExtension;
+import org.apache.camel.component.extension.ComponentVerifierExtension.Result;
+import org.apache.camel.component.extension.ComponentVerifierExtension.Scope;
 import org.apache.camel.component.seda.SedaEndpoint;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -246,6 +250,36 @@ class LongConnectionTest extends LarkwayTest {
         assertThat(WS.handshakes(s.appId())).isEqualTo(2);
         await().atMost(WAIT).until(() -> WS.open(s.appId()).size() == 1);
         assertThat(WS.open(s.appId()).get(0).deviceId()).isEqualTo(device);
+    }
+
+    @Test
+    void theComponentsVerifierProbesAHandshakeByIntegrationIdOrByCredentials() {
+        ComponentVerifierExtension verifier = camel.getComponent("lark").getExtension(ComponentVerifierExtension.class).orElseThrow();
+        LarkEmulator.App refused = LARK.newApp();
+        WS.failHandshake(refused.appId(), new HandshakeFailure(403, "403", "app forbidden", null));
+        try {
+            Setup sick = connected(refused, false);
+            Result down = verifier.verify(Scope.CONNECTIVITY, Map.of(LarkComponentVerifierExtension.INTEGRATION_ID, sick.id()));
+            assertThat(down.getStatus()).isEqualTo(Result.Status.ERROR);
+            assertThat(down.getErrors().get(0).getDescription()).contains("forbidden").doesNotContain(refused.appSecret());
+        } finally {
+            WS.clearHandshakeFailure(refused.appId());
+        }
+        Setup fine = connected();
+        int handshakes = WS.handshakes(fine.appId());
+        assertThat(verifier.verify(Scope.CONNECTIVITY, Map.of(LarkComponentVerifierExtension.INTEGRATION_ID, fine.id())).getStatus())
+                .isEqualTo(Result.Status.OK);
+        assertThat(WS.handshakes(fine.appId())).isEqualTo(handshakes + 1);
+        // an app not saved yet: by its credentials
+        LarkEmulator.App unsaved = LARK.newApp();
+        Result byCredentials = verifier.verify(Scope.CONNECTIVITY, Map.of(LarkComponentVerifierExtension.APP_ID, unsaved.appId(),
+                LarkComponentVerifierExtension.APP_SECRET, unsaved.appSecret(), LarkComponentVerifierExtension.BASE_URL, LARK.baseUrl()));
+        assertThat(byCredentials.getStatus()).isEqualTo(Result.Status.OK);
+        // unknown integration, missing options: errors, not exceptions
+        assertThat(verifier.verify(Scope.CONNECTIVITY, Map.of(LarkComponentVerifierExtension.INTEGRATION_ID, "nope")).getErrors().get(0)
+                .getDescription()).isEqualTo("no such integration");
+        assertThat(verifier.verify(Scope.PARAMETERS, Map.of(LarkComponentVerifierExtension.APP_ID, "cli_x")).getErrors())
+                .hasSize(2).allMatch(e -> e.getCode() == ComponentVerifierExtension.VerificationError.StandardCode.MISSING_PARAMETER);
     }
 
     @Test
