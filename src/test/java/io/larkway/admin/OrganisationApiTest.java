@@ -79,6 +79,12 @@ class OrganisationApiTest extends LarkwayTest {
         String id = org.path("id").asText();
         String key = org.path("apiKey").asText();
         String integrationId = newIntegration(key, LARK.newApp(), "webhook", null).path("id").asText();
+        // an expert and a trigger go with it: the expert with the organisation, the trigger with the integration
+        Answer expert = call("POST", "/api/experts", key, Map.of("name", "Echo", "type", "echo"));
+        assertThat(expert.status()).as(expert.raw()).isEqualTo(201);
+        Answer trigger = call("POST", "/api/triggers", key, Map.of("integrationId", integrationId, "expertId", expert.text("id"),
+                "directChat", Map.of("mode", "all_users"), "groupChat", Map.of("mode", "off")));
+        assertThat(trigger.status()).as(trigger.raw()).isEqualTo(201);
         assertThat(call("DELETE", "/api/orgs/" + id, key, null).status()).isEqualTo(403);
 
         Answer refused = call("DELETE", "/api/orgs/" + id, ADMIN_KEY, null);
