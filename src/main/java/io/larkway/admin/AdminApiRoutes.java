@@ -65,6 +65,19 @@ public class AdminApiRoutes extends RouteBuilder {
             c.requireAdmin();
             return ApiResult.created(orgs.create(Json.text(r.body(), "name", null)));
         });
+        api("org-list", "GET", "/api/orgs", (c, r) -> {
+            c.requireAdmin();
+            return orgs.list(r.page());
+        });
+        api("org-rotate-key", "POST", "/api/orgs/{id}/rotate-key", (c, r) -> {
+            c.requireAdmin();
+            return orgs.rotateKey(r.path("id"));
+        });
+        api("org-delete", "DELETE", "/api/orgs/{id}", (c, r) -> {
+            c.requireAdmin();
+            orgs.delete(r.path("id"));
+            return ApiResult.NO_CONTENT;
+        });
 
         api("integration-list", "GET", "/api/integrations",
                 (c, r) -> integrations.list(c.requireOrg(), r.page()).map(integrations::view));

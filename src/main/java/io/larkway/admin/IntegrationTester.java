@@ -51,6 +51,9 @@ public class IntegrationTester {
         } else if (integration.id() != null) {
             out.put("webhookUrl", props.webhookUrl(integration.id()));
         }
+        if (!integration.isLongConnection()) {
+            out.put("warnings", WebhookUrls.warnings(props.publicBaseUrl())); // Lark delivers only to a public HTTPS URL
+        }
         return out;
     }
 }

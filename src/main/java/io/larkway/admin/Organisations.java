@@ -55,9 +55,7 @@ public class Organisations {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         db.sql("INSERT INTO orgs (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)")
                 .params(id, name.trim(), Timestamps.of(now), Timestamps.of(now)).update();
-        String apiKey = "lwk_" + KeyMaterial.randomToken();
-        db.sql("INSERT INTO api_keys (key_hash, org_id, created_at) VALUES (?, ?, ?)")
-                .params(KeyMaterial.sha256Hex(apiKey), id, Timestamps.of(now)).update();
+        String apiKey = newKey(id, now);
         LOG.info("Organisation created orgId={}", id);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", id);
@@ -66,5 +64,55 @@ public class Organisations {
         out.put("createdAt", now);
         out.put("updatedAt", now);
         return out;
+    }
+
+    /** The organisations, oldest first; never their keys. */
+    public Page<Map<String, Object>> list(Page.Request page) {
+        return page.page(db.sql("SELECT id, name, created_at, updated_at FROM orgs ORDER BY created_at, id LIMIT ? OFFSET ?")
+                .params(page.size() + 1, page.offset())
+                .query((rs, n) -> {
+                    Map<String, Object> org = new LinkedHashMap<>();
+                    org.put("id", rs.getString("id"));
+                    org.put("name", rs.getString("name"));
+                    org.put("createdAt", Timestamps.instant(rs, "created_at"));
+                    org.put("updatedAt", Timestamps.instant(rs, "updated_at"));
+                    return org;
+                }).list());
+    }
+
+    /** Replaces every key of the organisation with a new one, answered only here: the old keys stop working at once. */
+    @Transactional
+    public Map<String, Object> rotateKey(String id) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        // the row lock also orders this against a concurrent rotate or delete of the same organisation
+        if (db.sql("UPDATE orgs SET updated_at = ? WHERE id = ?").params(Timestamps.of(now), id).update() == 0) {
+            throw ApiException.notFound("organisation " + id);
+        }
+        int revoked = db.sql("DELETE FROM api_keys WHERE org_id = ?").param(id).update();
+        String apiKey = newKey(id, now);
+        LOG.info("Organisation key rotated orgId={} revokedKeys={}", id, revoked);
+        return Map.of("apiKey", apiKey);
+    }
+
+    /** Deletes an organisation (its keys and experts with it); 409 while it still owns integrations. */
+    @Transactional
+    public void delete(String id) {
+        int deleted = db.sql("DELETE FROM orgs WHERE id = ? AND NOT EXISTS (SELECT 1 FROM integrations WHERE org_id = ?)")
+                .params(id, id).update();
+        if (deleted == 0) {
+            int integrations = db.sql("SELECT COUNT(*) FROM integrations WHERE org_id = ?").param(id).query(Integer.class).single();
+            if (integrations > 0) {
+                throw ApiException.conflict("organisation " + id + " still owns " + integrations + " integration(s); delete them first");
+            }
+            throw ApiException.notFound("organisation " + id);
+        }
+        LOG.info("Organisation deleted orgId={}", id);
+    }
+
+    private String newKey(String orgId, Instant now) {
+        String apiKey = "lwk_" + KeyMaterial.randomToken();
+        db.sql("INSERT INTO api_keys (key_hash, org_id, created_at) VALUES (?, ?, ?)")
+                .params(KeyMaterial.sha256Hex(apiKey), orgId, Timestamps.of(now)).update();
+        return apiKey;
     }
 }
