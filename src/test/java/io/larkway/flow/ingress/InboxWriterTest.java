@@ -1,4 +1,4 @@
-package io.larkway.flow.inbox;
+package io.larkway.flow.ingress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.larkway.flow.inbox;
+package io.larkway.flow.ingress;
 
 import io.micrometer.core.instrument.DistributionSummary;
 import java.sql.Connection;
