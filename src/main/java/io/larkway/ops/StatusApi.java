@@ -144,6 +144,10 @@ public class StatusApi implements ApiHandlers {
         List<Map<String, Object>> recent = errors.list(i.id());
         out.put("status", status);
         BotInfo bot = bots.cached(i.id());
+        if (bot == null && i.enabled() && (lastDelivery != null || lastConnectedAt != null)) {
+            // known good through another instance (its connection or deliveries): this one asks too, in the background
+            bots.verified(i);
+        }
         Map<String, Object> botView = new LinkedHashMap<>();
         botView.put("openId", bot == null ? null : bot.openId());
         botView.put("name", bot == null ? null : bot.name());

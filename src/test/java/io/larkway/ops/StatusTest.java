@@ -104,6 +104,15 @@ class StatusTest extends LarkwayTest {
     }
 
     @Test
+    void aPassedTestFillsTheBot() {
+        String key = newOrg();
+        LarkEmulator.App app = LARK.newApp();
+        String id = newIntegration(key, app, "webhook", null).path("id").asText();
+        assertThat(call("POST", "/api/integrations/" + id + "/test", key, null).json().path("ok").asBoolean()).isTrue();
+        assertThat(call("GET", "/api/integrations/" + id + "/status", key, null).json().path("bot").path("name").asText(null)).isEqualTo(app.botName());
+    }
+
+    @Test
     void countersAreTheClustersTotalsAndOutliveARestart() throws Exception {
         String key = newOrg();
         LarkEmulator.App app = LARK.newApp();
