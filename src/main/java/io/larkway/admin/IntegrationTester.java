@@ -21,7 +21,11 @@ public class IntegrationTester {
     private final LarkwayProperties props;
     private final org.springframework.beans.factory.ObjectProvider<LongConnectionProbe> probe;
 
-    public IntegrationTester(LarkApiClient lark, LarkwayProperties props, org.springframework.beans.factory.ObjectProvider<LongConnectionProbe> probe) {
+    private final org.springframework.context.ApplicationEventPublisher events;
+
+    public IntegrationTester(LarkApiClient lark, LarkwayProperties props, org.springframework.beans.factory.ObjectProvider<LongConnectionProbe> probe,
+            org.springframework.context.ApplicationEventPublisher events) {
+        this.events = events;
         this.lark = lark;
         this.props = props;
         this.probe = probe;
@@ -34,6 +38,9 @@ public class IntegrationTester {
             // a fresh token, not the cached one: the test must prove the credentials as they are now
             BotInfo info = lark.fetchTenantToken(app).thenCompose(token -> lark.botInfo(app, token)).join();
             out.put("ok", true);
+            if (integration.id() != null) {
+                events.publishEvent(new BotIdentified(integration.id(), info));
+            }
             Map<String, Object> bot = new LinkedHashMap<>();
             bot.put("openId", info.openId());
             bot.put("name", info.name());

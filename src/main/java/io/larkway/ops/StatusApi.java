@@ -21,12 +21,13 @@ import io.larkway.flow.ingress.WebhookReceiver;
 import io.larkway.camel.lark.client.BotInfo;
 import io.larkway.camel.lark.client.LarkApiClient;
 import io.larkway.flow.dispatch.BotIdentities;
+import io.larkway.flow.reply.ReplyOutcomes;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
  * The Status tab: {@code GET /api/integrations/{id}/status} (mode, status, bot, instances, last
- * connected/delivery, recent errors, counters) and its actions {@code POST …/refresh} (bot info),
+ * connected/delivery, replies (whether answers get out), recent errors, counters) and its actions {@code POST …/refresh} (bot info),
  * {@code …/reconnect} and {@code …/disconnect} (long connection). Counters are the cluster's
  * totals ({@link StatusCounters}); recent errors are persisted.
  */
@@ -41,9 +42,11 @@ public class StatusApi implements ApiHandlers {
     private final WebhookDeliveries deliveries;
     private final StatusCounters counters;
     private final ConnectionOwners owners;
+    private final ReplyOutcomes replies;
 
     public StatusApi(Integrations integrations, ConnectionSupervisor supervisor, JdbcClient db, InstanceId instanceId, BotIdentities bots,
-            RecentErrors errors, WebhookDeliveries deliveries, StatusCounters counters, ConnectionOwners owners) {
+            RecentErrors errors, WebhookDeliveries deliveries, StatusCounters counters, ConnectionOwners owners, ReplyOutcomes replies) {
+        this.replies = replies;
         this.owners = owners;
         this.integrations = integrations;
         this.supervisor = supervisor;
@@ -104,6 +107,7 @@ public class StatusApi implements ApiHandlers {
         out.put("integrationId", i.id());
         out.put("mode", i.connectionMode().name());
         List<Map<String, Object>> instances = new ArrayList<>();
+        ReplyOutcomes.Outcome answers = replies.of(i.id());
         String status;
         String lastError = null;
         Instant lastConnectedAt = null;
@@ -133,12 +137,17 @@ public class StatusApi implements ApiHandlers {
             }
         } else {
             WebhookDeliveries.Last last = deliveries.last(i.id());
-            status = !i.enabled() ? "disabled" : last != null && !last.verified() ? "failing"
+            // a bot that receives but cannot answer is failing too (replies.lastError says why)
+            status = !i.enabled() ? "disabled" : last != null && !last.verified() || answers.failing() ? "failing"
                     : lastDelivery == null && last == null ? "waiting_for_first_delivery" : "receiving";
         }
         List<Map<String, Object>> recent = errors.list(i.id());
         out.put("status", status);
         BotInfo bot = bots.cached(i.id());
+        if (bot == null && i.enabled() && (lastDelivery != null || lastConnectedAt != null)) {
+            // known good through another instance (its connection or deliveries): this one asks too, in the background
+            bots.verified(i);
+        }
         Map<String, Object> botView = new LinkedHashMap<>();
         botView.put("openId", bot == null ? null : bot.openId());
         botView.put("name", bot == null ? null : bot.name());
@@ -148,6 +157,11 @@ public class StatusApi implements ApiHandlers {
             instances.addAll(owners.others(i.id(), instanceId));
         }
         out.put("instances", instances);
+        Map<String, Object> repliesView = new LinkedHashMap<>();
+        repliesView.put("status", answers.status());
+        repliesView.put("lastError", answers.lastError());
+        repliesView.put("lastSentAt", answers.lastSentAt());
+        out.put("replies", repliesView);
         out.put("lastConnectedAt", lastConnectedAt);
         out.put("lastDeliveryAt", lastDelivery);
         // unverified webhook posts (anyone can send them) are listed, rate-limited, but are no last error of the integration

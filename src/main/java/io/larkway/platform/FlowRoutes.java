@@ -26,11 +26,14 @@ import org.springframework.stereotype.Component;
  * (the same route ids twice would clash). A directory set explicitly that does not exist or holds no
  * {@code *.yaml} fails the start, and so does a start whose CamelContext lacks the flow's routes.
  * An explicit {@code camel.main.routes-include-pattern} is left as it is.
+ * <p>
+ * {@code larkway.routes-reload} (development) watches that directory ({@link RoutesReload}).
  */
 public class FlowRoutes implements EnvironmentPostProcessor {
     public static final String DEFAULT_ROUTES_DIR = "./routes";
     static final String PACKAGED = "classpath:routes/*.yaml";
     static final String PATTERN = "camel.main.routes-include-pattern";
+    static final String RELOAD = "larkway.routes-reload";
     /** Routes the Java side sends to or the flow cannot run without. */
     static final List<String> REQUIRED = List.of("ingress-webhook", "ingress-long-connection", "inbox-hand-off", "inbox",
             "dispatch", "window", "converse", "turn", "reply");
@@ -65,6 +68,14 @@ public class FlowRoutes implements EnvironmentPostProcessor {
         }
         // last: any other source that sets the pattern (none by default) would win, as the check above says
         env.getPropertySources().addLast(new MapPropertySource("larkway-flow-routes", Map.of(PATTERN, pattern)));
+    }
+
+    /** The routes directory to watch: the one the routes come from ({@code file:<dir>/*.yaml}), none when they come from the jar. */
+    static java.util.Optional<Path> watchedDirectory(org.springframework.core.env.Environment env) {
+        String pattern = env.getProperty(PATTERN, "");
+        return pattern.startsWith("file:") && pattern.endsWith("/*.yaml")
+                ? java.util.Optional.of(Path.of(pattern.substring("file:".length(), pattern.length() - "/*.yaml".length())))
+                : java.util.Optional.empty();
     }
 
     private static boolean hasYaml(Path dir) {

@@ -15,6 +15,7 @@ public record LarkwayProperties(
         @DefaultValue("1000") long h2HousekeepingMs,
         @DefaultValue("5000") long countersFlushMs,
         @DefaultValue(FlowRoutes.DEFAULT_ROUTES_DIR) Path routesDir,
+        @DefaultValue("false") boolean routesReload,
         @DefaultValue Lark lark,
         @DefaultValue Ingress ingress,
         @DefaultValue Conversation conversation,

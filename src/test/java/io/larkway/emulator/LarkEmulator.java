@@ -49,7 +49,8 @@ public final class LarkEmulator implements AutoCloseable {
     public record App(String appId, String appSecret, String botOpenId, String botName) {
     }
 
-    private record Fault(String method, Pattern path, AtomicInteger remaining, int status, String body) {
+    /** appId null: any caller, before authorisation; else only that app's authorised calls. */
+    private record Fault(String appId, String method, Pattern path, AtomicInteger remaining, int status, String body) {
     }
 
     private record Delay(String appId, String method, Pattern path, long ms) {
@@ -150,10 +151,17 @@ public final class LarkEmulator implements AutoCloseable {
 
     /** The next {@code times} requests matching method and path regex answer {@code status} and {@code body}. */
     public void failNext(String method, String pathRegex, int times, int status, String body) {
-        faults.add(new Fault(method, Pattern.compile(pathRegex), new AtomicInteger(times), status, body));
+        faults.add(new Fault(null, method, Pattern.compile(pathRegex), new AtomicInteger(times), status, body));
+    }
+
+    /** One app's authorised calls matching method and path regex answer {@code status} and {@code body} until {@link #clearFaults(String)}. */
+    public void refuse(String appId, String method, String pathRegex, int status, String body) {
+        faults.add(new Fault(appId, method, Pattern.compile(pathRegex), new AtomicInteger(Integer.MAX_VALUE), status, body));
     }
 
     public void clearFaults() { faults.clear(); }
+
+    public void clearFaults(String appId) { faults.removeIf(f -> appId.equals(f.appId())); }
 
     /** Authorised calls of one app matching method and path regex are answered {@code ms} late (a slow Lark for one tenant). */
     public void delay(String appId, String method, String pathRegex, long ms) {
@@ -198,7 +206,7 @@ public final class LarkEmulator implements AutoCloseable {
             }
         }
         for (Fault f : faults) {
-            if (f.method().equals(req.method().name()) && f.path().matcher(path).matches() && f.remaining().getAndDecrement() > 0) {
+            if (f.appId() == null && f.method().equals(req.method().name()) && f.path().matcher(path).matches() && f.remaining().getAndDecrement() > 0) {
                 req.response().setStatusCode(f.status()).putHeader("content-type", "application/json").end(f.body());
                 return;
             }
@@ -224,6 +232,12 @@ public final class LarkEmulator implements AutoCloseable {
             if (app == null) {
                 reply(req, 400, JSON.createObjectNode().put("code", 99991663).put("msg", "Invalid access token for authorization. Please make a request with token attached."));
                 return;
+            }
+            for (Fault f : faults) {
+                if (app.appId().equals(f.appId()) && f.method().equals(req.method().name()) && f.path().matcher(path).matches()) {
+                    req.response().setStatusCode(f.status()).putHeader("content-type", "application/json").end(f.body());
+                    return;
+                }
             }
             for (Delay d : delays) {
                 if (d.appId().equals(app.appId()) && d.method().equals(req.method().name()) && d.path().matcher(path).matches()) {

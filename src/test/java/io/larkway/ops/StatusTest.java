@@ -79,6 +79,40 @@ class StatusTest extends LarkwayTest {
     }
 
     @Test
+    void aConnectedLongConnectionShowsItsBotWithoutATestOrRefresh() {
+        String key = newOrg();
+        LarkEmulator.App app = LARK.newApp();
+        String id = newIntegration(key, app, "long_connection", null).path("id").asText();
+        await().atMost(Duration.ofSeconds(15)).until(() -> "connected".equals(call("GET", "/api/integrations/" + id + "/status", key, null).text("status")));
+        await().atMost(Duration.ofSeconds(5)).until(() -> app.botName().equals(
+                call("GET", "/api/integrations/" + id + "/status", key, null).json().path("bot").path("name").asText(null)));
+        assertThat(call("GET", "/api/integrations/" + id + "/status", key, null).json().path("bot").path("openId").asText()).isEqualTo(app.botOpenId());
+    }
+
+    @Test
+    void aWebhookShowsItsBotAfterItsFirstVerifiedDelivery() {
+        String key = newOrg();
+        LarkEmulator.App app = LARK.newApp();
+        String id = newIntegration(key, app, "webhook", null).path("id").asText();
+        assertThat(call("GET", "/api/integrations/" + id + "/status", key, null).json().path("bot").path("name").isNull()).isTrue();
+        // a direct message needs no bot identity to be dispatched: only the verified delivery asks for it
+        WebhookSender sender = new WebhookSender(app.appId(), "vt-" + app.appId(), null);
+        WebhookSender.post(url("/api/lark/webhook/" + id), sender.message(UUID.randomUUID().toString(), "om_" + UUID.randomUUID(), "p2p", "oc_b",
+                "ou_b", "hi", Instant.now()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> app.botName().equals(
+                call("GET", "/api/integrations/" + id + "/status", key, null).json().path("bot").path("name").asText(null)));
+    }
+
+    @Test
+    void aPassedTestFillsTheBot() {
+        String key = newOrg();
+        LarkEmulator.App app = LARK.newApp();
+        String id = newIntegration(key, app, "webhook", null).path("id").asText();
+        assertThat(call("POST", "/api/integrations/" + id + "/test", key, null).json().path("ok").asBoolean()).isTrue();
+        assertThat(call("GET", "/api/integrations/" + id + "/status", key, null).json().path("bot").path("name").asText(null)).isEqualTo(app.botName());
+    }
+
+    @Test
     void countersAreTheClustersTotalsAndOutliveARestart() throws Exception {
         String key = newOrg();
         LarkEmulator.App app = LARK.newApp();

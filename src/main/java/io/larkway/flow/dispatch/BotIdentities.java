@@ -3,7 +3,10 @@ package io.larkway.flow.dispatch;
 import io.larkway.platform.LarkwayProperties;
 import io.larkway.admin.Integration;
 import io.larkway.admin.IntegrationChanged;
+import io.larkway.admin.BotIdentified;
+import io.larkway.camel.lark.LarkApp;
 import io.larkway.camel.lark.client.BotInfo;
+import io.larkway.camel.lark.ws.ConnectionSupervisor;
 import io.larkway.camel.lark.client.LarkApiClient;
 import java.time.Clock;
 import java.util.Map;
@@ -17,7 +20,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * The bot identity (open_id, name, avatar) of each integration, from bot info, cached until
- * refreshed or changed. Dispatch never waits for Lark ({@link #lookUp}): one tenant's slow or
+ * refreshed or changed; also what Status shows. It is fetched as soon as the credentials prove good:
+ * on every (re)connect of a long connection, on a webhook's first verified delivery, on the credential
+ * test ({@link BotIdentified}). Dispatch never waits for Lark ({@link #lookUp}): one tenant's slow or
  * failing Lark must not hold the inbox every tenant's events pass through.
  */
 @Component
@@ -41,7 +46,8 @@ public class BotIdentities {
     public record Lookup(BotInfo bot, boolean pending, String unavailable) {
     }
 
-    public BotIdentities(LarkwayProperties props, LarkApiClient lark, Clock clock, ProducerTemplate camel) {
+    public BotIdentities(LarkwayProperties props, LarkApiClient lark, Clock clock, ProducerTemplate camel, ConnectionSupervisor connections) {
+        connections.onConnected(this::connected);
         this.lark = lark;
         this.camel = camel;
         this.props = props;
@@ -62,9 +68,31 @@ public class BotIdentities {
         if (failed != null && clock.millis() - failed.atMillis() < FAILURE_PAUSE_MS) {
             return new Lookup(null, false, failed.reason() + " (Lark failed less than a minute ago; not asked again yet)");
         }
-        String id = integration.id();
+        fetch(integration.app(props.lark()));
+        return new Lookup(null, true, null);
+    }
+
+    /**
+     * The integration's credentials just proved good (a webhook delivery that proved its token):
+     * its identity is fetched in the background unless cached or failed less than a minute ago,
+     * so Status shows the bot without a refresh.
+     */
+    public void verified(Integration integration) {
+        if (!bots.containsKey(integration.id())) {
+            lookUp(integration);
+        }
+    }
+
+    /** A long connection (re)connected: its identity is fetched again in the background (refreshed on every reconnect). */
+    private void connected(LarkApp app) {
+        fetch(app);
+    }
+
+    /** Asks Lark for the bot info in the background, once at a time per integration ({@link LarkApp#owner()}). */
+    private void fetch(LarkApp app) {
+        String id = app.owner();
         if (fetching.add(id)) {
-            lark.botInfo(integration.app(props.lark())).whenComplete((bot, error) -> {
+            lark.botInfo(app).whenComplete((bot, error) -> {
                 if (error == null) {
                     bots.put(id, bot);
                     failures.remove(id);
@@ -78,7 +106,6 @@ public class BotIdentities {
                 camel.asyncSendBody("direct:inbox-sweep", null);
             });
         }
-        return new Lookup(null, true, null);
     }
 
     /** Asks Lark now (the Status tab's refresh) and caches the answer; throws when Lark cannot be asked. */
@@ -91,6 +118,13 @@ public class BotIdentities {
 
     public BotInfo cached(String integrationId) {
         return bots.get(integrationId);
+    }
+
+    /** The credential test (or anyone else) asked Lark: its answer is the cached identity. */
+    @EventListener
+    void identified(BotIdentified identified) {
+        bots.put(identified.integrationId(), identified.bot());
+        failures.remove(identified.integrationId());
     }
 
     @EventListener

@@ -1,6 +1,7 @@
 package io.larkway.flow.ingress;
 
 import io.larkway.flow.FlowHeaders;
+import io.larkway.flow.dispatch.BotIdentities;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.larkway.platform.LarkwayProperties;
@@ -41,9 +42,11 @@ public class WebhookReceiver {
     private final WebhookDeliveries deliveries;
     private final io.larkway.platform.RecentErrors errors;
     private final Clock clock;
+    private final BotIdentities bots;
 
     public WebhookReceiver(Integrations integrations, ObjectMapper json, LarkwayProperties props, MeterRegistry meters,
-            WebhookDeliveries deliveries, io.larkway.platform.RecentErrors errors, Clock clock) {
+            WebhookDeliveries deliveries, io.larkway.platform.RecentErrors errors, Clock clock, BotIdentities bots) {
+        this.bots = bots;
         this.errors = errors;
         this.integrations = integrations;
         this.json = json;
@@ -137,7 +140,7 @@ public class WebhookReceiver {
         }
         if (challenge) {
             LOG.info("Webhook URL verified integrationId={}", integrationId);
-            deliveries.verified(integrationId);
+            verified(integration);
             answer(exchange, "challenge", 200, json.writeValueAsBytes(Map.of("challenge", body.path("challenge").asText(""))));
             return;
         }
@@ -152,9 +155,15 @@ public class WebhookReceiver {
             reject(exchange, integrationId, 401, "invalid_app", "the event is for another app", Proof.verified);
             return;
         }
-        deliveries.verified(integrationId);
+        verified(integration);
         exchange.setProperty(FlowHeaders.WEBHOOK, "event");
         in.setBody(event);
+    }
+
+    /** The delivery proved the integration's secret: Status says so, and learns the bot's identity (once). */
+    private void verified(Integration integration) {
+        deliveries.verified(integration.id());
+        bots.verified(integration);
     }
 
     /** Why a signature's timestamp (epoch seconds) is refused, or null when it is within the window either side of now. */

@@ -35,8 +35,10 @@ public class ReplyParts {
     private final ObjectMapper json;
     private final LarkwayProperties.Reply config;
     private final MeterRegistry meters;
+    private final ReplyOutcomes outcomes;
 
-    public ReplyParts(ObjectMapper json, LarkwayProperties props, MeterRegistry meters) {
+    public ReplyParts(ObjectMapper json, LarkwayProperties props, MeterRegistry meters, ReplyOutcomes outcomes) {
+        this.outcomes = outcomes;
         this.json = json;
         this.config = props.reply();
         this.meters = meters;
@@ -66,16 +68,28 @@ public class ReplyParts {
     }
 
     public void sent(@Header(FlowHeaders.REPLY) Reply reply) {
-        meters.counter("larkway.replies.sent", "integration", reply.integrationId()).increment();
+        delivered(reply.integrationId());
         LOG.info("Reply sent integrationId={} message_id={} parts={}", reply.integrationId(), reply.messageId(), reply.parts().size());
     }
 
-    /** Counts the failed reply and answers why it failed (the exception caught by the route's error handling). */
+    /** An answer got out (a reply, or a streamed card finished): counted, and the integration's replies are {@code ok}. */
+    void delivered(String integrationId) {
+        meters.counter("larkway.replies.sent", "integration", String.valueOf(integrationId)).increment();
+        outcomes.sent(integrationId);
+    }
+
+    /**
+     * Counts the failed reply, marks the integration's replies {@code failing} with the reason and
+     * answers it (the exception caught by the route's error handling).
+     */
     public String failed(Exchange exchange) {
         Reply reply = exchange.getMessage().getHeader(FlowHeaders.REPLY, Reply.class);
-        meters.counter("larkway.replies.failed", "integration", String.valueOf(reply == null ? null : reply.integrationId())).increment();
+        String integrationId = reply != null ? reply.integrationId() : exchange.getMessage().getHeader(FlowHeaders.INTEGRATION_ID, String.class);
+        meters.counter("larkway.replies.failed", "integration", String.valueOf(integrationId)).increment();
         Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        return reason(caught != null ? caught : exchange.getException());
+        String reason = reason(caught != null ? caught : exchange.getException());
+        outcomes.failed(integrationId, reason);
+        return reason;
     }
 
     /** A Lark call's failure in words: Lark's code and message, or the open breaker. */

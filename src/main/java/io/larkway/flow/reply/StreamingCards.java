@@ -7,7 +7,6 @@ import io.larkway.platform.LarkwayProperties;
 import io.larkway.camel.lark.LarkConstants;
 import io.larkway.flow.reply.DeadLetters.Part;
 import io.larkway.flow.reply.DeadLetters.Reply;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.Consumer;
@@ -33,15 +32,13 @@ public class StreamingCards {
     private final ProducerTemplate lark;
     private final ObjectMapper json;
     private final LarkwayProperties.Reply config;
-    private final MeterRegistry meters;
     private final Clock clock;
 
-    public StreamingCards(ReplyParts parts, ProducerTemplate lark, ObjectMapper json, LarkwayProperties props, MeterRegistry meters, Clock clock) {
+    public StreamingCards(ReplyParts parts, ProducerTemplate lark, ObjectMapper json, LarkwayProperties props, Clock clock) {
         this.parts = parts;
         this.lark = lark;
         this.json = json;
         this.config = props.reply();
-        this.meters = meters;
         this.clock = clock;
     }
 
@@ -88,7 +85,7 @@ public class StreamingCards {
                 update(text, clock.millis());
             }
             if (!failed) {
-                meters.counter("larkway.replies.sent", "integration", String.valueOf(turn.getHeader(FlowHeaders.INTEGRATION_ID))).increment();
+                parts.delivered(turn.getHeader(FlowHeaders.INTEGRATION_ID, String.class));
             }
             return !failed;
         }

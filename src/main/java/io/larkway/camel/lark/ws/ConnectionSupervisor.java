@@ -50,6 +50,22 @@ public class ConnectionSupervisor {
         this.commands = commands;
     }
     private volatile EventSink sink;
+    private final java.util.List<java.util.function.Consumer<LarkApp>> connectedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Told of every connect and reconnect (the credentials just proved good), on the connection's event loop: must not block. */
+    public void onConnected(java.util.function.Consumer<LarkApp> listener) {
+        connectedListeners.add(listener);
+    }
+
+    void connected(LarkApp app) {
+        for (var listener : connectedListeners) {
+            try {
+                listener.accept(app);
+            } catch (RuntimeException e) {
+                LOG.warn("Connected listener failed integrationId={}: {}", app.owner(), e.toString());
+            }
+        }
+    }
 
     public ConnectionSupervisor(Vertx larkVertx, LarkAppResolver apps, ConnectionSettings settings, String instanceId, Clock clock,
             ObjectMapper json) {

@@ -183,6 +183,7 @@ final class LongConnection {
                 app.appId(), endpoint.safeUrl(), endpoint.deviceId(), config.pingInterval());
         ping(gen);
         startTimers(gen);
+        supervisor.connected(app);
     }
 
     private void startTimers(long gen) {
