@@ -13,7 +13,12 @@ public class ApiException extends RuntimeException {
 
     public static ApiException invalid(String message) { return new ApiException(400, "invalid_request", message); }
 
-    public static ApiException notFound(String what) { return new ApiException(404, "not_found", what + " not found"); }
+    /** {@code what} names the caller's id: bounded, so a hostile path is not echoed (and logged) whole. */
+    public static ApiException notFound(String what) {
+        return new ApiException(404, "not_found", (what.length() > MAX_ECHO ? what.substring(0, MAX_ECHO) + "…" : what) + " not found");
+    }
+
+    private static final int MAX_ECHO = 200;
 
     public static ApiException conflict(String message) { return new ApiException(409, "conflict", message); }
 

@@ -100,4 +100,14 @@ class OrganisationApiTest extends LarkwayTest {
         assertThat(allOrgs()).noneMatch(o -> o.path("id").asText().equals(id));
         assertThat(call("DELETE", "/api/orgs/" + id, ADMIN_KEY, null).status()).isEqualTo(404);
     }
+
+    @Test
+    void anUnknownOrganisationOfAHostileLengthIsA404ThatDoesNotEchoItWhole() {
+        String id = "x".repeat(5000);
+        for (Answer a : List.of(call("DELETE", "/api/orgs/" + id, ADMIN_KEY, null), call("POST", "/api/orgs/" + id + "/rotate-key", ADMIN_KEY, null))) {
+            assertThat(a.status()).as(a.raw()).isEqualTo(404);
+            assertThat(a.json().path("error").asText()).isEqualTo("not_found");
+            assertThat(a.json().path("message").asText()).hasSizeLessThan(300);
+        }
+    }
 }
