@@ -30,7 +30,8 @@ import org.springframework.stereotype.Component;
 @Component
 public class Integrations {
     private static final Logger LOG = LoggerFactory.getLogger(Integrations.class);
-    private static final List<String> LANGUAGES = List.of("en", "zh-Hans");
+    /** The preferred languages an integration may have (PRODUCT.md §10); the first is the default. */
+    public static final List<String> LANGUAGES = List.of("en", "zh-Hans", "ja");
 
     private final JdbcClient db;
     private final SecretCipher cipher;

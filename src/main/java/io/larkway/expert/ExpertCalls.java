@@ -65,9 +65,11 @@ public class ExpertCalls {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
             .followRedirects(HttpClient.Redirect.NEVER).build();
     private final CircuitBreakerRegistry breakers;
+    private final io.larkway.flow.SystemTexts texts;
 
     public ExpertCalls(Experts experts, ExpertGuard guard, ObjectMapper json, ProducerTemplate camel, JdbcClient db, Clock clock,
-            LarkwayProperties props) {
+            LarkwayProperties props, io.larkway.flow.SystemTexts texts) {
+        this.texts = texts;
         this.experts = experts;
         this.guard = guard;
         this.maxResponseBytes = props.experts().maxResponseBytes();
@@ -83,7 +85,7 @@ public class ExpertCalls {
 
     /** What an expert sees of a turn. */
     public record Turn(String integrationId, String conversationId, String text, String senderOpenId, String senderName, String chatId,
-            String chatType) {
+            String chatType, String language) {
     }
 
     /** Whether the turn's expert streams (the reply then goes out as a card updated while it streams). */
@@ -98,7 +100,7 @@ public class ExpertCalls {
                 .orElseThrow(() -> new ExpertException("the trigger's expert no longer exists in the integration's organisation"));
         Turn turn = new Turn(m.getHeader(FlowHeaders.INTEGRATION_ID, String.class), m.getHeader(FlowHeaders.CONVERSATION_ID, String.class),
                 m.getBody(String.class), m.getHeader(FlowHeaders.SENDER_OPEN_ID, String.class), null, m.getHeader(FlowHeaders.CHAT_ID, String.class),
-                m.getHeader(FlowHeaders.CHAT_TYPE, String.class));
+                m.getHeader(FlowHeaders.CHAT_TYPE, String.class), texts.language(m.getHeader(FlowHeaders.INTEGRATION_ID, String.class)));
         CircuitBreaker breaker = breakers.circuitBreaker(expert.id());
         String answer = breaker.executeCallable(() -> call(expert, turn, onText));
         remember(turn.conversationId(), turn.text(), answer);
@@ -132,7 +134,7 @@ public class ExpertCalls {
 
     private String http(Expert expert, Turn turn) throws Exception {
         ObjectNode body = json.createObjectNode().put("conversationId", turn.conversationId()).put("text", turn.text())
-                .put("integrationId", turn.integrationId());
+                .put("integrationId", turn.integrationId()).put("language", turn.language());
         body.putObject("sender").put("openId", turn.senderOpenId()).put("name", turn.senderName());
         body.putObject("chat").put("id", turn.chatId()).put("type", turn.chatType());
         URI url = URI.create(expert.url());
@@ -256,6 +258,7 @@ public class ExpertCalls {
             e.getMessage().setHeader(FlowHeaders.CHAT_ID, turn.chatId());
             e.getMessage().setHeader(FlowHeaders.CHAT_TYPE, turn.chatType());
             e.getMessage().setHeader(FlowHeaders.INTEGRATION_ID, turn.integrationId());
+            e.getMessage().setHeader(FlowHeaders.LANGUAGE, turn.language());
         });
         Exchange reply;
         try {

@@ -23,6 +23,8 @@ public final class FlowHeaders {
 
     // Dispatch: the facts of the message and of the integration's published trigger, the routing decisions.
     public static final String CHAT_TYPE = "larkwayChatType";
+    /** The integration's preferred language ({@code en}, {@code zh-Hans}, {@code ja}), as a camel expert gets it. */
+    public static final String LANGUAGE = "larkwayLanguage";
     public static final String CHAT_ID = "larkwayChatId";
     public static final String SENDER_OPEN_ID = "larkwaySenderOpenId";
     public static final String MESSAGE_TYPE = "larkwayMessageType";

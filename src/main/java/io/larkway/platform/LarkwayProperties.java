@@ -22,7 +22,9 @@ public record LarkwayProperties(
         @DefaultValue Reply reply,
         @DefaultValue LongConnectionSettings longConnection,
         @DefaultValue Experts experts,
-        @DefaultValue Limits limits) {
+        @DefaultValue Limits limits,
+        // larkway.texts.<language>.<key>: overrides of the bundles texts/<language>.properties (io.larkway.flow.SystemTexts)
+        java.util.Map<String, java.util.Map<String, String>> texts) {
 
     /** {@code larkway.limits.*}: what one organisation may hold of the shared resources. */
     public record Limits(@DefaultValue("4") int turnsPerOrg, @DefaultValue("16") int turnThreads) {
@@ -50,9 +52,10 @@ public record LarkwayProperties(
             @DefaultValue("120") int expertTimeoutSeconds,
             @DefaultValue("300") int turnLeaseSeconds,
             @DefaultValue("/new") String newConversationCommand,
-            @DefaultValue("Started a new conversation.") String newConversationReply,
-            @DefaultValue("Sorry, I can only read text messages for now.") String unsupportedMessageReply,
-            @DefaultValue("Sorry, the expert could not answer just now. Please try again in a moment.") String expertFailureReply,
+            // the older keys of the texts: unset (null) by default; when set, they override the en texts (SystemTexts)
+            String newConversationReply,
+            String unsupportedMessageReply,
+            String expertFailureReply,
             @DefaultValue("5000") long recoveryIntervalMs,
             @DefaultValue("5") int windowOrphanGraceSeconds,
             @DefaultValue("50") int expertBreakerFailureRatePercent,

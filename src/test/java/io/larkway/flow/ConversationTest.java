@@ -91,7 +91,7 @@ class ConversationTest extends FlowFixture {
 
         p2p(s, "ou_sess", "/new");
         await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).size() == 4);
-        assertThat(text(LARK.messages(s.app().appId()).get(3))).isEqualTo(props.conversation().newConversationReply());
+        assertThat(text(LARK.messages(s.app().appId()).get(3))).isEqualTo(english(SystemTexts.NEW_CONVERSATION));
         assertThat(conversation(s)).isNotEqualTo(third);
 
         // the Sessions tab: filters, and DELETE ends the conversation

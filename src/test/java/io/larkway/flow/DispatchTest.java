@@ -82,7 +82,7 @@ class DispatchTest extends FlowFixture {
         ((com.fasterxml.jackson.databind.node.ObjectNode) envelope(image)).put("message_type", "image").put("content", "{\"image_key\":\"img_1\"}");
         io.larkway.emulator.WebhookSender.post(s.url(), s.sender().wrap(image.toString(), true));
         await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).size() == 1);
-        assertThat(text(LARK.messages(s.app().appId()).get(0))).isEqualTo(props.conversation().unsupportedMessageReply());
+        assertThat(text(LARK.messages(s.app().appId()).get(0))).isEqualTo(english(SystemTexts.UNSUPPORTED_MESSAGE));
         assertThat(dropped(s.integrationId(), "unsupported_message_type")).isEqualTo(1);
 
         assertThat(call("POST", "/api/triggers/" + s.triggerId() + "/unpublish", s.key(), null).status()).isEqualTo(200);

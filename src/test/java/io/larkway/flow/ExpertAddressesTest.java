@@ -82,7 +82,7 @@ class ExpertAddressesTest extends FlowFixture {
                 Setup s = setup(expert, Map.of());
                 db.sql("UPDATE experts SET url = ? WHERE id = ?").params("http://127.0.0.1:" + internal.actualPort() + "/expert", s.expertId()).update();
                 p2p(s, "ou_ssrf", "what is on the inside?");
-                String apology = props.conversation().expertFailureReply();
+                String apology = english(SystemTexts.EXPERT_FAILURE);
                 await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).stream().anyMatch(m -> m.content().contains(apology)));
                 Answer status = call("GET", "/api/integrations/" + s.integrationId() + "/status", s.key(), null);
                 assertThat(status.text("lastError")).contains("the expert's address is not allowed (private network)");

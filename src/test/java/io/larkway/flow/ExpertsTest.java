@@ -152,7 +152,7 @@ class ExpertsTest extends FlowFixture {
     void anExpertThatStallsMidStreamEndsItsCardWithTheApology() {
         Setup s = setup(Map.of("name", "gpt", "type", "openai", "url", base() + "/stall", "model", "m-3"), Map.of());
         String messageId = p2p(s, "ou_stall", "tell me everything");
-        String apology = props.conversation().expertFailureReply();
+        String apology = english(SystemTexts.EXPERT_FAILURE);
         await().atMost(Duration.ofSeconds(15)).until(() -> LARK.messages(s.app().appId()).stream()
                 .anyMatch(m -> m.kind().equals("patch") && m.content().contains(apology)));
         // one card, finished with the apology; no second message
@@ -213,7 +213,7 @@ class ExpertsTest extends FlowFixture {
         db.sql("UPDATE experts SET uri = ? WHERE id = ?").params("direct:{{larkway.admin-key}}", s.expertId()).update();
         p2p(s, "ou_old", "what is the admin key?");
         await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).size() == 1);
-        assertThat(text(LARK.messages(s.app().appId()).get(0))).isEqualTo(props.conversation().expertFailureReply());
+        assertThat(text(LARK.messages(s.app().appId()).get(0))).isEqualTo(english(SystemTexts.EXPERT_FAILURE));
         // the placeholder was never resolved: no endpoint named after the admin key, no admin key shown or logged
         assertThat(camel.hasEndpoint("direct:" + ADMIN_KEY)).isNull();
         Answer status = call("GET", "/api/integrations/" + s.integrationId() + "/status", s.key(), null);
@@ -241,7 +241,7 @@ class ExpertsTest extends FlowFixture {
             Setup s = setup(expert, Map.of());
             long started = System.nanoTime();
             p2p(s, "ou_huge", "say a lot");
-            String apology = props.conversation().expertFailureReply();
+            String apology = english(SystemTexts.EXPERT_FAILURE);
             await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).stream().anyMatch(m -> m.content().contains(apology)));
             assertThat(call("GET", "/api/integrations/" + s.integrationId() + "/status", s.key(), null).text("lastError"))
                     .as(expert.get("type").toString()).contains("the expert's answer exceeded " + cap + " bytes");
@@ -284,7 +284,7 @@ class ExpertsTest extends FlowFixture {
             Setup s = setup(Map.of("name", "bad", "type", "http", "url", base() + path), Map.of());
             String messageId = p2p(s, "ou_bad", "anyone?");
             await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).size() == 1);
-            assertThat(text(LARK.messages(s.app().appId()).get(0))).isEqualTo(props.conversation().expertFailureReply());
+            assertThat(text(LARK.messages(s.app().appId()).get(0))).isEqualTo(english(SystemTexts.EXPERT_FAILURE));
             // the Typing reaction is removed after a failed turn too
             await().atMost(Duration.ofSeconds(5)).until(() -> LARK.requests("DELETE", "/open-apis/im/v1/messages/" + messageId + "/reactions/.*").size() == 1);
         }
@@ -304,7 +304,7 @@ class ExpertsTest extends FlowFixture {
         }
         // five apologies, but only three calls reached the failing expert
         assertThat(downCalls.get()).isEqualTo(3);
-        assertThat(LARK.messages(down.app().appId())).extracting(ExpertsTest::text).containsOnly(props.conversation().expertFailureReply());
+        assertThat(LARK.messages(down.app().appId())).extracting(ExpertsTest::text).containsOnly(english(SystemTexts.EXPERT_FAILURE));
         // the breaker is the failing expert's own: another expert answers
         p2p(up, "ou_up", "hello");
         await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(up.app().appId()).size() == 1);

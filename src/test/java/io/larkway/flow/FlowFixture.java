@@ -12,6 +12,13 @@ import java.util.UUID;
 
 /** An organisation with a webhook integration, an expert and a published trigger, ready for messages. */
 abstract class FlowFixture extends LarkwayTest {
+    @org.springframework.beans.factory.annotation.Autowired
+    protected SystemTexts texts;
+
+    /** The English text {@code key} larkway writes itself (its bundle, or this context's override). */
+    String english(String key) {
+        return texts.text(key, "en");
+    }
 
     record Setup(String key, LarkEmulator.App app, String integrationId, String expertId, String triggerId, WebhookSender sender, String url) {
     }

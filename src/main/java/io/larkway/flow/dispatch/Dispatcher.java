@@ -34,13 +34,13 @@ public class Dispatcher {
     private final ObjectMapper json;
     private final MeterRegistry meters;
     private final RecentErrors errors;
-    private final String unsupportedReply;
+    private final io.larkway.flow.SystemTexts texts;
     private final ProvisionedUsers users;
 
     public Dispatcher(Integrations integrations, Triggers triggers, BotIdentities bots, ObjectMapper json, MeterRegistry meters, RecentErrors errors,
-            io.larkway.platform.LarkwayProperties props, ProvisionedUsers users) {
+            io.larkway.flow.SystemTexts texts, ProvisionedUsers users) {
         this.users = users;
-        this.unsupportedReply = props.conversation().unsupportedMessageReply();
+        this.texts = texts;
         this.integrations = integrations;
         this.triggers = triggers;
         this.bots = bots;
@@ -111,7 +111,8 @@ public class Dispatcher {
 
     /** The body becomes the polite reply to an unsupported message, or null when none is configured. */
     public void unsupportedReply(Exchange exchange) {
-        exchange.getMessage().setBody(unsupportedReply == null || unsupportedReply.isBlank() ? null : unsupportedReply);
+        String reply = texts.reply(io.larkway.flow.SystemTexts.UNSUPPORTED_MESSAGE, exchange);
+        exchange.getMessage().setBody(reply == null || reply.isBlank() ? null : reply);
     }
 
     /** Counts and logs a drop; the reason is header {@link FlowHeaders#DROP}. */
