@@ -36,6 +36,8 @@ public class BotIdentities {
     private final ProducerTemplate camel;
     private final Map<String, BotInfo> bots = new ConcurrentHashMap<>();
     private final Map<String, Failure> failures = new ConcurrentHashMap<>();
+    /** Integrations with events deferred until their fetch under way ends. */
+    private final Set<String> awaited = ConcurrentHashMap.newKeySet();
     /** Fetches under way, one per integration. */
     private final Set<String> fetching = ConcurrentHashMap.newKeySet();
 
@@ -60,6 +62,11 @@ public class BotIdentities {
      * again yet: one tenant's broken credentials must not cost every one of its messages a round trip).
      */
     public Lookup lookUp(Integration integration) {
+        return lookUp(integration, true);
+    }
+
+    /** {@code deferring}: an event waits for the answer, so the inbox sweep runs once it is in. */
+    private Lookup lookUp(Integration integration, boolean deferring) {
         BotInfo known = bots.get(integration.id());
         if (known != null) {
             return new Lookup(known, false, null);
@@ -67,6 +74,9 @@ public class BotIdentities {
         Failure failed = failures.get(integration.id());
         if (failed != null && clock.millis() - failed.atMillis() < FAILURE_PAUSE_MS) {
             return new Lookup(null, false, failed.reason() + " (Lark failed less than a minute ago; not asked again yet)");
+        }
+        if (deferring) {
+            awaited.add(integration.id());
         }
         fetch(integration.app(props.lark()));
         return new Lookup(null, true, null);
@@ -79,7 +89,7 @@ public class BotIdentities {
      */
     public void verified(Integration integration) {
         if (!bots.containsKey(integration.id())) {
-            lookUp(integration);
+            lookUp(integration, false);
         }
     }
 
@@ -102,8 +112,11 @@ public class BotIdentities {
                     LOG.warn("Bot info unavailable integrationId={}: {}", id, reason);
                 }
                 fetching.remove(id);
-                // the events deferred meanwhile go on now, not at the sweep's next tick (up to recovery-interval-ms later)
-                camel.asyncSendBody("direct:inbox-sweep", null);
+                // events deferred meanwhile go on now, not at the sweep's next tick (up to recovery-interval-ms later);
+                // a fetch nothing waited for (a connect, a Status read) runs no sweep: 1 000 connecting integrations are not 1 000 sweeps
+                if (awaited.remove(id)) {
+                    camel.asyncSendBody("direct:inbox-sweep", null);
+                }
             });
         }
     }
