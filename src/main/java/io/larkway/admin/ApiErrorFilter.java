@@ -27,7 +27,6 @@ import org.springframework.web.filter.OncePerRequestFilter;
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
 public class ApiErrorFilter extends OncePerRequestFilter {
     private static final Logger LOG = LoggerFactory.getLogger(ApiErrorFilter.class);
-    private static final int MAX_PATH_SHOWN = 200;
     private final ObjectMapper json;
 
     public ApiErrorFilter(ObjectMapper json) {
@@ -65,10 +64,7 @@ public class ApiErrorFilter extends OncePerRequestFilter {
                 super.sendError(status, ignored);
                 return;
             }
-            String path = request.getRequestURI();
-            if (path.length() > MAX_PATH_SHOWN) {
-                path = path.substring(0, MAX_PATH_SHOWN) + "…";
-            }
+            String path = ApiException.echo(request.getRequestURI());
             String method = request.getMethod();
             String error;
             String message;

@@ -15,10 +15,15 @@ public class ApiException extends RuntimeException {
 
     /** {@code what} names the caller's id: bounded, so a hostile path is not echoed (and logged) whole. */
     public static ApiException notFound(String what) {
-        return new ApiException(404, "not_found", (what.length() > MAX_ECHO ? what.substring(0, MAX_ECHO) + "…" : what) + " not found");
+        return new ApiException(404, "not_found", echo(what) + " not found");
     }
 
     private static final int MAX_ECHO = 200;
+
+    /** A caller's value as an answer or a log line may repeat it: at most 200 characters. */
+    public static String echo(String value) {
+        return value == null || value.length() <= MAX_ECHO ? value : value.substring(0, MAX_ECHO) + "…";
+    }
 
     public static ApiException conflict(String message) { return new ApiException(409, "conflict", message); }
 

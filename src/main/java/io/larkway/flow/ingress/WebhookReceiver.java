@@ -5,6 +5,7 @@ import io.larkway.flow.dispatch.BotIdentities;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.larkway.platform.LarkwayProperties;
+import io.larkway.admin.ApiException;
 import io.larkway.admin.Integration;
 import io.larkway.admin.Integrations;
 import io.larkway.camel.lark.LarkEvent;
@@ -65,7 +66,7 @@ public class WebhookReceiver {
         String integrationId = in.getHeader("integrationId", String.class);
         Integration integration = integrations.find(integrationId).filter(Integration::enabled).orElse(null);
         if (integration == null) {
-            reject(exchange, null, 404, "not_found", "no enabled integration " + integrationId, Proof.none);
+            reject(exchange, null, 404, "not_found", "no enabled integration " + ApiException.echo(integrationId), Proof.none);
             return;
         }
         if (integration.isLongConnection()) {
