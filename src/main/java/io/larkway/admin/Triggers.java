@@ -127,6 +127,12 @@ public class Triggers implements ApiHandlers {
                 before == null ? ReplyStrategy.mention_only : before.groupReplyStrategy());
         int timeout = Json.integer(body, "sessionTimeoutSeconds", before == null ? 3600 : before.sessionTimeoutSeconds(), 1, 30 * 24 * 3600);
         int window = Json.integer(body, "aggregationWindowSeconds", before == null ? 0 : before.aggregationWindowSeconds(), 0, 600);
+        boolean threads = Json.bool(body, "threadSessions", before != null && before.threadSessions());
+        boolean bots = Json.bool(body, "acceptBotMessages", before != null && before.acceptBotMessages());
+        // absent keeps the stored one; null or "" removes it (no welcome)
+        String welcome = body.has("welcomeMessage") ? Json.text(body, "welcomeMessage", null) : before == null ? null : before.welcomeMessage();
+        welcome = welcome == null || welcome.isBlank() ? null : welcome;
+        Json.maxLength("welcomeMessage", welcome, Trigger.MAX_WELCOME_LENGTH);
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         String id = before == null ? "trg_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20) : before.id();
         String publishedFor = before != null && before.published() ? integrationId : null;
@@ -134,18 +140,22 @@ public class Triggers implements ApiHandlers {
             if (before == null) {
                 db.sql("""
                         INSERT INTO triggers (id, org_id, integration_id, expert_id, direct_mode, direct_users, group_mode, group_chats,
-                          group_reply_strategy, session_timeout_seconds, aggregation_window_seconds, published_for, created_at, updated_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+                          group_reply_strategy, session_timeout_seconds, aggregation_window_seconds, thread_sessions, accept_bot_messages,
+                          welcome_message, published_for, created_at, updated_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
                         .params(id, orgId, integrationId, expertId, directMode.name(), json.writeValueAsString(users), groupMode.name(),
-                                json.writeValueAsString(chats), strategy.name(), timeout, window, null, Timestamps.of(now), Timestamps.of(now))
+                                json.writeValueAsString(chats), strategy.name(), timeout, window, threads, bots, welcome, null, Timestamps.of(now),
+                                Timestamps.of(now))
                         .update();
             } else {
                 db.sql("""
                         UPDATE triggers SET integration_id = ?, expert_id = ?, direct_mode = ?, direct_users = ?, group_mode = ?, group_chats = ?,
-                          group_reply_strategy = ?, session_timeout_seconds = ?, aggregation_window_seconds = ?, published_for = ?, updated_at = ?
+                          group_reply_strategy = ?, session_timeout_seconds = ?, aggregation_window_seconds = ?, thread_sessions = ?,
+                          accept_bot_messages = ?, welcome_message = ?, published_for = ?, updated_at = ?
                         WHERE id = ?""")
                         .params(integrationId, expertId, directMode.name(), json.writeValueAsString(users), groupMode.name(),
-                                json.writeValueAsString(chats), strategy.name(), timeout, window, publishedFor, Timestamps.of(now), id)
+                                json.writeValueAsString(chats), strategy.name(), timeout, window, threads, bots, welcome, publishedFor,
+                                Timestamps.of(now), id)
                         .update();
             }
         } catch (JsonProcessingException e) {
@@ -178,6 +188,9 @@ public class Triggers implements ApiHandlers {
         out.put("groupReplyStrategy", t.groupReplyStrategy().name());
         out.put("sessionTimeoutSeconds", t.sessionTimeoutSeconds());
         out.put("aggregationWindowSeconds", t.aggregationWindowSeconds());
+        out.put("threadSessions", t.threadSessions());
+        out.put("acceptBotMessages", t.acceptBotMessages());
+        out.put("welcomeMessage", t.welcomeMessage());
         out.put("published", t.published());
         out.put("createdAt", t.createdAt());
         out.put("updatedAt", t.updatedAt());
@@ -190,7 +203,8 @@ public class Triggers implements ApiHandlers {
                     DirectMode.valueOf(rs.getString("direct_mode")), json.readValue(rs.getString("direct_users"), STRINGS),
                     GroupMode.valueOf(rs.getString("group_mode")), json.readValue(rs.getString("group_chats"), STRINGS),
                     ReplyStrategy.valueOf(rs.getString("group_reply_strategy")), rs.getInt("session_timeout_seconds"),
-                    rs.getInt("aggregation_window_seconds"), rs.getString("published_for") != null, Timestamps.instant(rs, "created_at"),
+                    rs.getInt("aggregation_window_seconds"), rs.getBoolean("thread_sessions"), rs.getBoolean("accept_bot_messages"),
+                    rs.getString("welcome_message"), rs.getString("published_for") != null, Timestamps.instant(rs, "created_at"),
                     Timestamps.instant(rs, "updated_at"));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);

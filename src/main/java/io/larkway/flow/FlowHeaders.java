@@ -31,6 +31,12 @@ public final class FlowHeaders {
     public static final String FROM_BOT = "larkwayFromBot";
     public static final String SCOPE_KEY = "larkwayScopeKey";
     public static final String ROOT_ID = "larkwayRootId";
+    /** The topic thread a trigger with threadSessions scopes the message to (thread_id, else root_id); answers go into it. */
+    public static final String THREAD_ID = "larkwayThreadId";
+    /** The sender is a bot or app other than ours (its messages count only with acceptBotMessages and an @mention of ours). */
+    public static final String ACCEPT_BOTS = "larkwayAcceptBots";
+    /** The sender is our own bot: always dropped. */
+    public static final String FROM_OWN_BOT = "larkwayFromOwnBot";
     public static final String TRIGGER_ID = "larkwayTriggerId";
     public static final String EXPERT_ID = "larkwayExpertId";
     public static final String DIRECT_MODE = "larkwayDirectMode";
@@ -55,6 +61,8 @@ public final class FlowHeaders {
     public static final String WINDOW_TIMEOUT_MS = "larkwayWindowTimeoutMs";
     public static final String WINDOW_OPENED_AT = "larkwayWindowOpenedAt";
     public static final String WINDOW_UPDATED_AT = "larkwayWindowUpdatedAt";
+    /** The window's messages one by one (JSON [{id, text, sender}]), so a recalled one can be taken out (Lifecycle). */
+    public static final String WINDOW_PARTS = "larkwayWindowParts";
 
     // Converse: the session, its conversation, the turn claim and a user's command.
     public static final String SESSION_ID = "larkwaySessionId";

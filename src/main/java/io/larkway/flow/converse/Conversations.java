@@ -269,11 +269,11 @@ public class Conversations {
             String id = "ses_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
             try {
                 savepoint.executeWithoutResult(status -> db.sql("""
-                        INSERT INTO sessions (id, integration_id, scope_key, expert_id, chat_type, chat_id, sender_open_id, conversation_id,
-                          state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'idle', ?, ?)""")
+                        INSERT INTO sessions (id, integration_id, scope_key, expert_id, chat_type, chat_id, thread_id, sender_open_id, conversation_id,
+                          state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'idle', ?, ?)""")
                         .params(id, integrationId, scopeKey, expertId, m.getHeader(FlowHeaders.CHAT_TYPE, String.class),
-                                m.getHeader(FlowHeaders.CHAT_ID, String.class), m.getHeader(FlowHeaders.SENDER_OPEN_ID, String.class), newConversationId(),
-                                Timestamps.of(now), Timestamps.of(now))
+                                m.getHeader(FlowHeaders.CHAT_ID, String.class), m.getHeader(FlowHeaders.THREAD_ID, String.class),
+                                m.getHeader(FlowHeaders.SENDER_OPEN_ID, String.class), newConversationId(), Timestamps.of(now), Timestamps.of(now))
                         .update());
                 return new Session(id, now);
             } catch (DuplicateKeyException raced) {

@@ -57,6 +57,7 @@ public class SessionsApi implements ApiHandlers {
                 s.put("integrationId", rs.getString("integration_id"));
                 s.put("chatType", rs.getString("chat_type"));
                 s.put("chatId", rs.getString("chat_id"));
+                s.put("threadId", rs.getString("thread_id"));
                 s.put("senderOpenId", rs.getString("sender_open_id"));
                 s.put("expertId", rs.getString("expert_id"));
                 s.put("conversationId", rs.getString("conversation_id"));

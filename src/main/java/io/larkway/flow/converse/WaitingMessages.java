@@ -32,7 +32,7 @@ public class WaitingMessages {
     /** Headers a turn needs; they are what a waiting message keeps. */
     static final List<String> TURN_HEADERS = List.of(FlowHeaders.INTEGRATION_ID, FlowHeaders.MESSAGE_ID, FlowHeaders.MESSAGE_IDS, FlowHeaders.CHAT_TYPE,
             FlowHeaders.CHAT_ID, FlowHeaders.SENDER_OPEN_ID, FlowHeaders.SCOPE_KEY, FlowHeaders.EXPERT_ID, FlowHeaders.SESSION_TIMEOUT_SECONDS, FlowHeaders.TRIGGER_ID,
-            FlowHeaders.ROOT_ID);
+            FlowHeaders.ROOT_ID, FlowHeaders.THREAD_ID);
     private static final Logger LOG = LoggerFactory.getLogger(WaitingMessages.class);
     private static final TypeReference<Map<String, String>> MAP = new TypeReference<>() {
     };
@@ -84,6 +84,34 @@ public class WaitingMessages {
                     m.getHeader(FlowHeaders.MESSAGE_ID));
         }
         return true;
+    }
+
+    /**
+     * A recalled message that still waits for a turn (not yet taken by one) is gone; a message merged with others by a
+     * window stays (it is no longer a message of its own). True when one was removed.
+     */
+    public boolean recalled(String integrationId, String messageId) {
+        int removed = 0;
+        for (Map.Entry<Long, String> row : db.sql("""
+                SELECT w.id, w.message FROM waiting_messages w JOIN sessions s ON s.id = w.session_id
+                WHERE s.integration_id = ? AND w.message_id = ? AND w.taken_by IS NULL""").params(integrationId, messageId)
+                .query((rs, n) -> Map.entry(rs.getLong(1), rs.getString(2))).list()) {
+            String ids = null;
+            try {
+                ids = json.readValue(row.getValue(), MAP).get(FlowHeaders.MESSAGE_IDS);
+            } catch (Exception e) {
+                LOG.warn("Unreadable waiting message id={}", row.getKey());
+            }
+            if (ids == null || ids.equals(messageId)) {
+                removed += db.sql("DELETE FROM waiting_messages WHERE id = ? AND taken_by IS NULL").param(row.getKey()).update();
+            }
+        }
+        return removed > 0;
+    }
+
+    /** The session's messages that wait for a turn not yet begun are dropped (the bot left the chat); answers how many. */
+    public int dropWaiting(String sessionId) {
+        return db.sql("DELETE FROM waiting_messages WHERE session_id = ? AND taken_by IS NULL").param(sessionId).update();
     }
 
     boolean any(String sessionId) {

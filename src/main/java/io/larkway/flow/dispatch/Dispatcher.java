@@ -83,6 +83,13 @@ public class Dispatcher {
         m.setHeader(FlowHeaders.CHAT_SELECTED, trigger.groupChats().contains(chatId));
         m.setHeader(FlowHeaders.WINDOW_SECONDS, trigger.aggregationWindowSeconds());
         m.setHeader(FlowHeaders.SESSION_TIMEOUT_SECONDS, trigger.sessionTimeoutSeconds());
+        m.setHeader(FlowHeaders.ACCEPT_BOTS, trigger.acceptBotMessages());
+        String thread = trigger.threadSessions() && "group".equals(chatType) ? thread(message) : null;
+        if (thread != null) {
+            // one session per topic thread, answered inside it
+            m.setHeader(FlowHeaders.THREAD_ID, thread);
+            m.setHeader(FlowHeaders.SCOPE_KEY, chatId + "#" + thread);
+        }
         // only group chats need the bot's identity (mention_only); direct chats use it when already known. Never a Lark
         // call here: this is the inbox's one thread. An identity still being asked for defers the event (FlowHeaders.DEFERRED).
         BotInfo known = bots.cached(integrationId);
@@ -101,6 +108,7 @@ public class Dispatcher {
             }
         }
         m.setHeader(FlowHeaders.BOT_KNOWN, botOpenId != null);
+        m.setHeader(FlowHeaders.FROM_OWN_BOT, botOpenId != null && botOpenId.equals(senderOpenId));
         boolean mentioned = false;
         for (JsonNode mention : message.path("mentions")) {
             mentioned |= botOpenId != null && botOpenId.equals(mention.path("id").path("open_id").asText());
@@ -108,6 +116,18 @@ public class Dispatcher {
         m.setHeader(FlowHeaders.MENTIONED, mentioned);
         m.setBody(MessageText.of(message, botOpenId, json));
     }
+
+    /** The message's topic thread: thread_id, else root_id; null when none (or an id no Lark id is as long as). */
+    private static String thread(JsonNode message) {
+        String thread = message.path("thread_id").asText("");
+        if (thread.isEmpty()) {
+            thread = message.path("root_id").asText("");
+        }
+        return thread.isEmpty() || thread.length() > MAX_THREAD_ID_LENGTH ? null : thread;
+    }
+
+    /** Longer thread ids are not Lark's: such a message keeps its chat's scope (the scope key column is 200 wide). */
+    private static final int MAX_THREAD_ID_LENGTH = 100;
 
     /** The body becomes the polite reply to an unsupported message, or null when none is configured. */
     public void unsupportedReply(Exchange exchange) {

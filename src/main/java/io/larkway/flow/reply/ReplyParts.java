@@ -58,8 +58,10 @@ public class ReplyParts {
 
     /** These parts as the answer to the turn's message: a reply to it, or (direct chats unless reply-in-p2p) a message to the chat. */
     Reply reply(Message m, List<Part> parts) {
-        boolean asReply = !"p2p".equals(m.getHeader(FlowHeaders.CHAT_TYPE)) || config.replyInP2p();
-        return Reply.of(m, asReply, config.replyInThread(), parts);
+        // a topic thread's session (threadSessions) answers inside the thread; with no inbound message (a welcome) it is sent to the chat
+        boolean thread = m.getHeader(FlowHeaders.THREAD_ID) != null;
+        boolean asReply = m.getHeader(FlowHeaders.MESSAGE_ID) != null && (thread || !"p2p".equals(m.getHeader(FlowHeaders.CHAT_TYPE)) || config.replyInP2p());
+        return Reply.of(m, asReply, thread || config.replyInThread(), parts);
     }
 
     /** The part's content as the lark producer takes it: a JSON object, sent as it is. */
@@ -106,7 +108,10 @@ public class ReplyParts {
 
     /** Stable per (inbound message, kind, part): Lark keeps one message per uuid for an hour. */
     static String uuid(Message m, String kind, int part) {
-        return LarkProducer.uuid(m.getHeader(FlowHeaders.INTEGRATION_ID, String.class), m.getHeader(FlowHeaders.MESSAGE_ID, String.class), kind, part);
+        String inbound = m.getHeader(FlowHeaders.MESSAGE_ID, String.class);
+        // an event that is no message (a bot added to a chat): its event id
+        return LarkProducer.uuid(m.getHeader(FlowHeaders.INTEGRATION_ID, String.class), inbound != null ? inbound : m.getHeader(FlowHeaders.EVENT_ID, String.class),
+                kind, part);
     }
 
     /** Splits at line or word boundaries into parts of at most {@code max} characters, in order. */

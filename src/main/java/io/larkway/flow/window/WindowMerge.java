@@ -34,16 +34,19 @@ public class WindowMerge implements AggregationStrategy {
             in.setHeader(FlowHeaders.MESSAGE_IDS, in.getHeader(FlowHeaders.MESSAGE_ID, String.class));
             in.setHeader(FlowHeaders.WINDOW_TIMEOUT_MS, Math.max(1, windowMs));
             in.setHeader(FlowHeaders.WINDOW_UPDATED_AT, now);
+            in.setHeader(FlowHeaders.WINDOW_PARTS, WindowParts.with(null, in));
             return next;
         }
         Message m = merged.getMessage();
         long opened = m.getHeader(FlowHeaders.WINDOW_OPENED_AT, now, Long.class);
         String ids = m.getHeader(FlowHeaders.MESSAGE_IDS, String.class) + "," + in.getHeader(FlowHeaders.MESSAGE_ID, String.class);
         String text = m.getBody(String.class) + "\n" + in.getBody(String.class);
+        String parts = WindowParts.with(m.getHeader(FlowHeaders.WINDOW_PARTS, String.class), in);
         // the newest message's headers win: it is the one the answer replies to
         m.getHeaders().putAll(in.getHeaders());
         m.setHeader(FlowHeaders.WINDOW_OPENED_AT, opened);
         m.setHeader(FlowHeaders.MESSAGE_IDS, ids);
+        m.setHeader(FlowHeaders.WINDOW_PARTS, parts);
         long capMs = windowMs * config.windowMaxWaitFactor();
         long timeoutMs = Math.max(1, Math.min(windowMs, opened + capMs - now));
         m.setHeader(FlowHeaders.WINDOW_TIMEOUT_MS, timeoutMs);
