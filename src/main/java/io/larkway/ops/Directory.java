@@ -25,9 +25,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * The selectors and the Users tab: the app's visible users ({@code contact/v3/users/find_by_department}),
- * the bot's group chats ({@code im/v1/chats}), both paged through Lark's own page tokens and cached
- * briefly; and, with auto-provision on, the local directory of users who messaged the bot (written by
+ * The selectors and the Users tab: the app's visible users (the whole department tree, {@code
+ * contact/v3/departments/0/children} and {@code contact/v3/users/find_by_department} per department, cached per
+ * integration; {@code q} searches all of them), the bot's group chats ({@code im/v1/chats}, paged through Lark's
+ * own page tokens and cached briefly); and, with auto-provision on, the local directory of users who messaged the bot (written by
  * {@link io.larkway.flow.dispatch.ProvisionedUsers}).
  */
 @Component
@@ -42,6 +43,15 @@ public class Directory implements ApiHandlers {
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
     private record Cached(Instant at, JsonNode data) {
+    }
+
+    /** The users selector's department tree, walked through once per {@link #TREE_CACHE}. */
+    private static final Duration TREE_CACHE = Duration.ofMinutes(5);
+    private static final int MAX_DEPARTMENTS = 2000;
+    private static final int MAX_USERS = 50_000;
+    private final Map<String, Tree> trees = new ConcurrentHashMap<>();
+
+    private record Tree(Instant at, List<JsonNode> users) {
     }
 
     public Directory(Integrations integrations, LarkClient calls, IntegrationApps apps, JdbcClient db, Clock clock) {
@@ -59,14 +69,15 @@ public class Directory implements ApiHandlers {
             if ("provisioned".equals(r.query("source"))) {
                 return provisioned(integration.id(), r.page(), r.query("q"));
             }
-            JsonNode data = lark(integration, "/open-apis/contact/v3/users/find_by_department?department_id=0", r.query("pageToken"),
-                    r.query("pageSize"));
+            // the whole department tree, cached: q searches every user, and pages are pages of that list
+            Page.Request page = r.page();
+            String q = r.query("q") == null ? null : r.query("q").toLowerCase(Locale.ROOT);
             Map<String, Map<String, Object>> known = new LinkedHashMap<>();
             provisioned(integration.id(), new Page.Request(0, 200), null).items().forEach(u -> known.put((String) u.get("openId"), u));
             List<Map<String, Object>> items = new ArrayList<>();
-            for (JsonNode u : data.path("items")) {
+            for (JsonNode u : users(integration)) {
                 String name = u.path("name").asText("");
-                if (r.query("q") != null && !name.toLowerCase(Locale.ROOT).contains(r.query("q").toLowerCase(Locale.ROOT))) {
+                if (q != null && !name.toLowerCase(Locale.ROOT).contains(q)) {
                     continue;
                 }
                 Map<String, Object> item = new LinkedHashMap<>();
@@ -76,7 +87,7 @@ public class Directory implements ApiHandlers {
                 item.put("provisioned", known.get(u.path("open_id").asText()));
                 items.add(item);
             }
-            return new Page<>(items, nextToken(data));
+            return page.page(items.subList(Math.min(page.offset(), items.size()), Math.min(page.offset() + page.size() + 1, items.size())));
         });
         api.register("integration-chats", "GET", "/api/integrations/{id}/chats", (c, r) -> {
             Integration integration = integrations.get(c.requireOrg(), r.path("id"));
@@ -115,11 +126,52 @@ public class Directory implements ApiHandlers {
                 }).list());
     }
 
-    private JsonNode lark(Integration integration, String path, String pageToken, String pageSize) {
-        int size = Page.Request.of(null, pageSize).size();
-        String url = path + (path.endsWith("?") ? "" : "&") + "page_size=" + Math.min(size, 100)
-                + (pageToken == null ? "" : "&page_token=" + URLEncoder.encode(pageToken, StandardCharsets.UTF_8));
-        return lark(integration, url, () -> calls.call(apps.app(integration), "GET", url, null).path("data"));
+    /**
+     * Every user the app sees: the department tree ({@code departments/0/children?fetch_child=true}, paged) and each
+     * department's users ({@code users/find_by_department}, paged), each user once; kept per integration for
+     * {@link #TREE_CACHE}, at most {@link #MAX_USERS} users from {@link #MAX_DEPARTMENTS} departments.
+     */
+    private List<JsonNode> users(Integration integration) {
+        Tree hit = trees.get(integration.id());
+        if (hit != null && hit.at().plus(TREE_CACHE).isAfter(clock.instant())) {
+            return hit.users();
+        }
+        try {
+            List<String> departments = new ArrayList<>(List.of("0"));
+            pages(integration, "/open-apis/contact/v3/departments/0/children?fetch_child=true&department_id_type=open_department_id",
+                    MAX_DEPARTMENTS, d -> departments.add(d.path("open_department_id").asText()));
+            Map<String, JsonNode> users = new LinkedHashMap<>();
+            for (String department : departments.subList(0, Math.min(departments.size(), MAX_DEPARTMENTS))) {
+                if (users.size() >= MAX_USERS) {
+                    break;
+                }
+                pages(integration, "/open-apis/contact/v3/users/find_by_department?department_id_type=open_department_id&department_id="
+                        + URLEncoder.encode(department, StandardCharsets.UTF_8), MAX_USERS - users.size(),
+                        u -> users.putIfAbsent(u.path("open_id").asText(), u));
+            }
+            List<JsonNode> all = List.copyOf(users.values());
+            trees.put(integration.id(), new Tree(clock.instant(), all));
+            return all;
+        } catch (RuntimeException e) {
+            throw new ApiException(502, "lark_error", "Lark answered: " + LarkApiClient.unwrap(e).getMessage());
+        }
+    }
+
+    /** The items of every page of a Lark list call, at most {@code max}. */
+    private void pages(Integration integration, String path, int max, java.util.function.Consumer<JsonNode> each) {
+        String token = null;
+        int seen = 0;
+        do {
+            String url = path + "&page_size=50" + (token == null ? "" : "&page_token=" + URLEncoder.encode(token, StandardCharsets.UTF_8));
+            JsonNode data = calls.call(apps.app(integration), "GET", url, null).path("data");
+            for (JsonNode item : data.path("items")) {
+                if (seen++ >= max) {
+                    return;
+                }
+                each.accept(item);
+            }
+            token = nextToken(data);
+        } while (token != null);
     }
 
     /** One Lark answer, kept for a short while per integration and {@code what} (the call and its page). */

@@ -332,6 +332,9 @@ public final class LarkEmulator implements AutoCloseable {
         return out;
     }
 
+    /** The app whose tenant token the request carries, or null: for extensions that answer per app. */
+    public App caller(HttpServerRequest req) { return authorised(req); }
+
     private App authorised(HttpServerRequest req) {
         String auth = req.getHeader("Authorization");
         if (auth == null || !auth.startsWith("Bearer ")) {
