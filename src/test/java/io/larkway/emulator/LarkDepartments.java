@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
  * {@code GET /open-apis/contact/v3/departments/{id}/children} (with {@code fetch_child=true} all descendants, else
  * the direct children; items as the SDK's {@code com.lark.oapi.service.contact.v3.model.Department}) and
  * {@code GET /open-apis/contact/v3/users/find_by_department?department_id=…} (the department's own users). An app
- * with no tree here gets no child departments and the emulator's flat user list. Register with
- * {@code LarkDepartments.on(LARK)}.
+ * with no tree here gets no child departments and the emulator's flat user list. Every emulator has one
+ * ({@code LarkDepartments.on(LARK)}).
  */
 public final class LarkDepartments implements LarkEmulator.Extension {
     private static final ObjectMapper JSON = new ObjectMapper();

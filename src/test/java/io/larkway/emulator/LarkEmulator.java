@@ -105,6 +105,7 @@ public final class LarkEmulator implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("emulator did not start", e);
         }
+        LarkDepartments.on(this); // the contact department tree (an app without one: no child departments, the flat user list)
     }
 
     /** One emulator per test JVM, so Spring test contexts with the same base URL are reused. */
