@@ -262,8 +262,8 @@ function sessionsTab(i, panel) {
 function endButton(s, form, reload) {
   const b = h('button.end-session', { type: 'button', dataset: { session: s.id }, onclick: () => busy(b, form, async () => {
     await api('DELETE', `/api/sessions/${encodeURIComponent(s.id)}`);
-    form.prepend(h('p.notice.good.form-error', { role: 'status' }, 'Conversation ended: the next message starts a new one.'));
     await reload();
+    form.prepend(h('p.notice.good.form-error', { role: 'status' }, 'Conversation ended: the next message starts a new one.'));
   }) }, 'End conversation');
   return b;
 }
