@@ -62,6 +62,16 @@ class ConsoleBrowserTest extends LarkwayTest {
     }
 
     @Test
+    void theFixtureFailsOnAConsoleErrorAndOnAnErrorBanner() {
+        browser.find(By.id("sign-in"));
+        browser.script("console.error('broken')");
+        org.assertj.core.api.Assertions.assertThatThrownBy(browser::check).hasMessageContaining("broken");
+        browser.script("const b = document.getElementById('banner'); b.textContent = 'The console failed: x'; b.hidden = false;");
+        org.assertj.core.api.Assertions.assertThatThrownBy(browser::check).hasMessageContaining("The console failed: x");
+        browser.script("document.getElementById('banner').hidden = true;");
+    }
+
+    @Test
     void adminKeyManagesOrganisations() {
         signIn("not-a-key");
         browser.waitText(By.cssSelector("#sign-in [data-error-for='key']"), "not a key larkway knows");
