@@ -4,6 +4,7 @@
 
 const STYLE_ID = 'larkway-try-it-style';
 const CSS = `
+.tryit [hidden] { display: none !important; }
 .tryit { display: flex; flex-direction: column; gap: .5rem; max-width: 48rem; font: inherit; }
 .tryit-bar { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
 .tryit-bar label { display: flex; gap: .25rem; align-items: center; }

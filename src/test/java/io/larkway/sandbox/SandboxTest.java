@@ -81,6 +81,33 @@ class SandboxTest extends LarkwayTest {
         return e.text("id");
     }
 
+    /** An openai expert on a tiny local server that streams "Hello ", "sandbox ", "stream." in chunks 200 ms apart. */
+    private String streamingExpert(String key) throws Exception {
+        expert = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        expert.createContext("/v1/chat/completions", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+            exchange.sendResponseHeaders(200, 0);
+            try (var out = exchange.getResponseBody()) {
+                for (String word : List.of("Hello ", "sandbox ", "stream.")) {
+                    String chunk = JSON.createObjectNode().set("choices", JSON.createArrayNode().add(
+                            JSON.createObjectNode().set("delta", JSON.createObjectNode().put("content", word)))).toString();
+                    out.write(("data: " + chunk + "\n\n").getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                    Thread.sleep(200); // the fake model's pace, so the card is updated while it streams
+                }
+                out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        expert.start();
+        Answer e = call("POST", "/api/experts", key, Map.of("name", "gpt", "type", "openai", "model", "m-1",
+                "url", "http://127.0.0.1:" + expert.getAddress().getPort()));
+        assertThat(e.status()).as(e.raw()).isEqualTo(201);
+        return e.text("id");
+    }
+
     private void publishTrigger(String key, String integrationId, String expertId) {
         Answer t = call("POST", "/api/triggers", key, Map.of("integrationId", integrationId, "expertId", expertId));
         assertThat(t.status()).as(t.raw()).isEqualTo(201);
@@ -156,6 +183,24 @@ class SandboxTest extends LarkwayTest {
         // the kept messages are in the sandbox's state for a chat window opened later
         assertThat(call("GET", "/api/integrations/" + id + "/sandbox", key, null).json().path("messages").findValuesAsText("content"))
                 .anyMatch(c -> c.contains("echo: hello sandbox"));
+    }
+
+    @Test
+    void aStreamingAnswersCardIsUpdatedLiveInTheChatWindow() throws Exception {
+        String key = newOrg();
+        String id = newSandbox(key, "Streaming bot").path("id").asText();
+        publishTrigger(key, id, streamingExpert(key));
+        CompletableStream stream = listen(id, ticket(key, id));
+
+        Answer sent = say(key, id, "ou_sandbox_grace", "oc_sandbox_p2p_grace", "stream please", false);
+        assertThat(sent.status()).as(sent.raw()).isEqualTo(201);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> stream.events().stream().anyMatch(e -> e.path("type").asText().equals("message.updated")
+                && e.path("message").path("msgType").asText().equals("interactive")
+                && e.path("message").path("content").asText().contains("Hello sandbox stream.")));
+        List<JsonNode> cards = stream.events().stream().filter(e -> e.path("message").path("msgType").asText().equals("interactive")).toList();
+        assertThat(cards.get(0).path("type").asText()).isEqualTo("message.created");
+        assertThat(cards.stream().map(e -> e.path("message").path("messageId").asText()).distinct()).hasSize(1); // one card, updated
     }
 
     private static String chatOf(JsonNode sandbox, String userId) {
