@@ -139,7 +139,8 @@ export async function mount(element, { integrationId, apiKey }) {
       };
     } catch (e) {
       status.textContent = `Live updates unavailable: ${e.message}`;
-      if (mounted) retry = setTimeout(listen, 5000);
+      // a refused key or a gone sandbox does not come back by retrying; an unreachable service may
+      if (mounted && ![401, 403, 404].includes(e.status)) retry = setTimeout(listen, 5000);
     }
   };
   await listen();
@@ -165,7 +166,9 @@ async function call(apiKey, method, path, body) {
   let json = null;
   try { json = text ? JSON.parse(text) : null; } catch (ignored) { /* not JSON */ }
   if (!response.ok) {
-    throw new Error(json && json.message ? json.message : `The service answered ${response.status}.`);
+    const error = new Error(json && json.message ? json.message : `The service answered ${response.status}.`);
+    error.status = response.status;
+    throw error;
   }
   return json;
 }
