@@ -35,6 +35,8 @@ import org.springframework.web.util.UriUtils;
 public class SandboxOpenApi {
     private static final Logger LOG = LoggerFactory.getLogger(SandboxOpenApi.class);
     private static final int INVALID_TOKEN = 99991663;
+    /** The longest message content a sandbox keeps (Lark refuses long ones too, code 230025): 200 kept messages stay small. */
+    static final int MAX_CONTENT = 65536;
 
     private final Sandboxes sandboxes;
     private final ObjectMapper json;
@@ -149,7 +151,11 @@ public class SandboxOpenApi {
             if (!m.fromBot || !"interactive".equals(m.msgType)) {
                 return answer(400, error(230001, "only the bot's own cards can be updated"));
             }
-            state.patch(m.messageId, body.path("content").asText(""), now);
+            String content = body.path("content").asText("");
+            if (content.length() > MAX_CONTENT) {
+                return answer(400, error(230025, "the message content is longer than " + MAX_CONTENT + " characters"));
+            }
+            state.patch(m.messageId, content, now);
             return answer(200, ok());
         }
         if (n == 5 && method.equals("POST") && p.get(4).equals("reply")) {
@@ -179,6 +185,9 @@ public class SandboxOpenApi {
         String content = body.path("content").asText(null);
         if (!List.of("text", "post", "interactive").contains(msgType) || content == null) {
             return answer(400, error(230001, "msg_type must be text, post or interactive, with content"));
+        }
+        if (content.length() > MAX_CONTENT) {
+            return answer(400, error(230025, "the message content is longer than " + MAX_CONTENT + " characters"));
         }
         String uuid = body.path("uuid").asText(null);
         SandboxState.Message m = state.botMessage(chatId, sandbox.appId(), msgType, content, parentId, uuid, now);
