@@ -22,15 +22,20 @@ public record Integration(
         Instant updatedAt) {
 
     public enum ConnectionMode {
-        webhook, long_connection
+        webhook, long_connection, sandbox
     }
 
     public boolean isLongConnection() {
         return connectionMode == ConnectionMode.long_connection;
     }
 
-    public LarkApp app(io.larkway.platform.LarkwayProperties.Lark lark) {
-        return new LarkApp(id, lark.baseUrl(international), appId, appSecret);
+    public boolean isSandbox() {
+        return connectionMode == ConnectionMode.sandbox;
+    }
+
+    /** The app's credentials at its Open API: Feishu's, Lark's, or larkway's own sandbox for a sandbox integration. */
+    public LarkApp app(io.larkway.platform.LarkBaseUrls urls) {
+        return new LarkApp(id, isSandbox() ? urls.sandbox(id) : urls.lark(international), appId, appSecret);
     }
 
     /** True when a change between the two versions needs the connection restarted. */

@@ -19,21 +19,23 @@ public class IntegrationTester {
     private static final Logger LOG = LoggerFactory.getLogger(IntegrationTester.class);
     private final LarkApiClient lark;
     private final LarkwayProperties props;
+    private final io.larkway.platform.LarkBaseUrls urls;
     private final org.springframework.beans.factory.ObjectProvider<LongConnectionProbe> probe;
 
     private final org.springframework.context.ApplicationEventPublisher events;
 
-    public IntegrationTester(LarkApiClient lark, LarkwayProperties props, org.springframework.beans.factory.ObjectProvider<LongConnectionProbe> probe,
+    public IntegrationTester(LarkApiClient lark, LarkwayProperties props, io.larkway.platform.LarkBaseUrls urls, org.springframework.beans.factory.ObjectProvider<LongConnectionProbe> probe,
             org.springframework.context.ApplicationEventPublisher events) {
         this.events = events;
         this.lark = lark;
         this.props = props;
+        this.urls = urls;
         this.probe = probe;
     }
 
     public Map<String, Object> test(Integration integration) {
         Map<String, Object> out = new LinkedHashMap<>();
-        var app = integration.app(props.lark());
+        var app = integration.app(urls);
         try {
             // a fresh token, not the cached one: the test must prove the credentials as they are now
             BotInfo info = lark.fetchTenantToken(app).thenCompose(token -> lark.botInfo(app, token)).join();
@@ -55,10 +57,10 @@ public class IntegrationTester {
         LongConnectionProbe prober = probe.getIfAvailable();
         if (integration.isLongConnection() && prober != null) {
             out.put("probe", prober.probe(integration));
-        } else if (integration.id() != null) {
+        } else if (integration.id() != null && !integration.isSandbox()) {
             out.put("webhookUrl", props.webhookUrl(integration.id()));
         }
-        if (!integration.isLongConnection()) {
+        if (integration.connectionMode() == Integration.ConnectionMode.webhook) {
             out.put("warnings", WebhookUrls.warnings(props.publicBaseUrl())); // Lark delivers only to a public HTTPS URL
         }
         return out;

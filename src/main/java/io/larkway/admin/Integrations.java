@@ -149,6 +149,20 @@ public class Integrations {
         String appSecret = Json.secret(body, "appSecret", existing == null ? null : existing.appSecret());
         String token = Json.secret(body, "verificationToken", existing == null ? null : existing.verificationToken());
         String encryptKey = Json.secret(body, "encryptKey", existing == null ? null : existing.encryptKey());
+        if (mode == ConnectionMode.sandbox) {
+            // larkway plays Lark for a sandbox: it makes up the app's credentials and keys, and keeps them (none is entered)
+            Integration kept = existing != null && existing.isSandbox() ? existing : null;
+            appId = kept != null ? kept.appId() : "cli_sandbox_" + randomHex(8);
+            appSecret = kept != null ? kept.appSecret() : randomHex(16);
+            token = kept != null ? kept.verificationToken() : randomHex(16);
+            encryptKey = kept != null ? kept.encryptKey() : randomHex(16);
+        } else if (existing != null && existing.isSandbox()) {
+            // leaving the sandbox: its made-up credentials are no Lark app's, so the real ones must be given
+            appId = Json.text(body, "appId", null);
+            appSecret = Json.secret(body, "appSecret", null);
+            token = Json.secret(body, "verificationToken", null);
+            encryptKey = Json.secret(body, "encryptKey", null);
+        }
         if (name == null || name.isBlank()) {
             throw ApiException.invalid("name is required");
         }
@@ -224,6 +238,14 @@ public class Integrations {
                 rs.getBoolean("international"), rs.getString("preferred_language"), rs.getBoolean("auto_provision"),
                 rs.getString("auto_provision_role"), rs.getBoolean("enabled"), Timestamps.instant(rs, "created_at"),
                 Timestamps.instant(rs, "updated_at"));
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    private static String randomHex(int bytes) {
+        byte[] b = new byte[bytes];
+        RANDOM.nextBytes(b);
+        return java.util.HexFormat.of().formatHex(b);
     }
 
     private static String blankToNull(String s) {

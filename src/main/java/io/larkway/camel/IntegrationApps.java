@@ -1,6 +1,5 @@
 package io.larkway.camel;
 
-import io.larkway.platform.LarkwayProperties;
 import io.larkway.camel.lark.LarkApp;
 import io.larkway.camel.lark.LarkAppResolver;
 import io.larkway.admin.Integration;
@@ -14,11 +13,11 @@ import org.springframework.stereotype.Component;
 @Component
 public class IntegrationApps implements LarkAppResolver {
     private final Integrations integrations;
-    private final LarkwayProperties.Lark lark;
+    private final io.larkway.platform.LarkBaseUrls urls;
 
-    public IntegrationApps(Integrations integrations, LarkwayProperties props) {
+    public IntegrationApps(Integrations integrations, io.larkway.platform.LarkBaseUrls urls) {
         this.integrations = integrations;
-        this.lark = props.lark();
+        this.urls = urls;
     }
 
     @Override
@@ -32,6 +31,6 @@ public class IntegrationApps implements LarkAppResolver {
     }
 
     public LarkApp app(Integration integration) {
-        return integration.app(lark);
+        return integration.app(urls);
     }
 }

@@ -100,7 +100,7 @@ public class IntegrationMBeans {
                 return "disabled";
             }
             ConnectionStatus c = connection();
-            return !i.isLongConnection() ? "webhook" : c == null ? "idle" : c.state().name();
+            return !i.isLongConnection() ? i.connectionMode().name() : c == null ? "idle" : c.state().name();
         }
 
         @Override

@@ -23,6 +23,7 @@ public record LarkwayProperties(
         @DefaultValue LongConnectionSettings longConnection,
         @DefaultValue Experts experts,
         @DefaultValue Limits limits,
+        @DefaultValue Sandbox sandbox,
         // larkway.texts.<language>.<key>: overrides of the bundles texts/<language>.properties (io.larkway.flow.SystemTexts)
         java.util.Map<String, java.util.Map<String, String>> texts) {
 
@@ -33,6 +34,13 @@ public record LarkwayProperties(
                 throw new IllegalArgumentException("larkway.limits.turns-per-org must be at least 1 and below larkway.limits.turn-threads");
             }
         }
+    }
+
+    /** {@code larkway.sandbox.*}: sandbox integrations, served by larkway itself playing Lark (io.larkway.sandbox). */
+    public record Sandbox(
+            @DefaultValue("") String baseUrl,
+            @DefaultValue("60") int ticketSeconds,
+            @DefaultValue("200") int maxMessages) {
     }
 
     /** {@code larkway.experts.*}. */

@@ -1,6 +1,6 @@
 package io.larkway.flow.dispatch;
 
-import io.larkway.platform.LarkwayProperties;
+import io.larkway.platform.LarkBaseUrls;
 import io.larkway.admin.Integration;
 import io.larkway.admin.IntegrationChanged;
 import io.larkway.admin.BotIdentified;
@@ -31,7 +31,7 @@ public class BotIdentities {
     private static final long FAILURE_PAUSE_MS = 60_000;
 
     private final LarkApiClient lark;
-    private final LarkwayProperties props;
+    private final LarkBaseUrls urls;
     private final Clock clock;
     private final ProducerTemplate camel;
     private final Map<String, BotInfo> bots = new ConcurrentHashMap<>();
@@ -48,11 +48,11 @@ public class BotIdentities {
     public record Lookup(BotInfo bot, boolean pending, String unavailable) {
     }
 
-    public BotIdentities(LarkwayProperties props, LarkApiClient lark, Clock clock, ProducerTemplate camel, ConnectionSupervisor connections) {
+    public BotIdentities(LarkBaseUrls urls, LarkApiClient lark, Clock clock, ProducerTemplate camel, ConnectionSupervisor connections) {
         connections.onConnected(this::connected);
         this.lark = lark;
         this.camel = camel;
-        this.props = props;
+        this.urls = urls;
         this.clock = clock;
     }
 
@@ -78,7 +78,7 @@ public class BotIdentities {
         if (deferring) {
             awaited.add(integration.id());
         }
-        fetch(integration.app(props.lark()));
+        fetch(integration.app(urls));
         return new Lookup(null, true, null);
     }
 
@@ -123,7 +123,7 @@ public class BotIdentities {
 
     /** Asks Lark now (the Status tab's refresh) and caches the answer; throws when Lark cannot be asked. */
     public BotInfo refresh(Integration integration) {
-        BotInfo fresh = lark.botInfo(integration.app(props.lark())).join();
+        BotInfo fresh = lark.botInfo(integration.app(urls)).join();
         bots.put(integration.id(), fresh);
         failures.remove(integration.id());
         return fresh;
