@@ -23,6 +23,7 @@ public record LarkwayProperties(
         @DefaultValue LongConnectionSettings longConnection,
         @DefaultValue Experts experts,
         @DefaultValue Limits limits,
+        @DefaultValue Attachments attachments,
         // larkway.texts.<language>.<key>: overrides of the bundles texts/<language>.properties (io.larkway.flow.SystemTexts)
         java.util.Map<String, java.util.Map<String, String>> texts) {
 
@@ -33,6 +34,10 @@ public record LarkwayProperties(
                 throw new IllegalArgumentException("larkway.limits.turns-per-org must be at least 1 and below larkway.limits.turn-threads");
             }
         }
+    }
+
+    /** {@code larkway.attachments.*}: the files, images, audio and videos of messages, fetched at turn time. */
+    public record Attachments(@DefaultValue("20971520") long maxBytes, @DefaultValue("3600") long urlTtlSeconds) {
     }
 
     /** {@code larkway.experts.*}. */

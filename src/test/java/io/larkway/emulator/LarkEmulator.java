@@ -332,7 +332,8 @@ public final class LarkEmulator implements AutoCloseable {
         return out;
     }
 
-    private App authorised(HttpServerRequest req) {
+    /** The app whose tenant token the request carries, or null. */
+    public App authorised(HttpServerRequest req) {
         String auth = req.getHeader("Authorization");
         if (auth == null || !auth.startsWith("Bearer ")) {
             return null;
