@@ -127,8 +127,13 @@ public final class MessageText {
                     case "img" -> out.append(resource(resources, "image", element.path("image_key").asText(""), null, "image", "[image]"));
                     case "media" -> out.append(resource(resources, "media", element.path("file_key").asText(""), null, "file", "[video]"));
                     case "emotion" -> out.append(':').append(element.path("emoji_type").asText("")).append(':');
-                    case "code_block" -> out.append("\n```").append(element.path("language").asText("").toLowerCase(java.util.Locale.ROOT)).append('\n')
-                            .append(element.path("text").asText("")).append("\n```\n");
+                    case "code_block" -> {
+                        if (!out.isEmpty() && out.charAt(out.length() - 1) != '\n') {
+                            out.append('\n');
+                        }
+                        out.append("```").append(element.path("language").asText("").toLowerCase(java.util.Locale.ROOT)).append('\n')
+                                .append(element.path("text").asText("").strip()).append("\n```");
+                    }
                     case "hr" -> out.append("---");
                     default -> {
                     }
