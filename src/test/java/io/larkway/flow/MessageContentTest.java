@@ -192,15 +192,32 @@ class MessageContentTest extends FlowFixture {
         say(s, "group", chat, "ou_bob", "After the tests pass.", null);
 
         JsonNode request = next(HTTP_REQUESTS);
-        assertThat(request.path("text").asText()).isEqualTo("Alice: Shall we ship today?\nBob: After the tests pass.");
+        // two deliveries may be dispatched in either order: each line and message with its own sender, in the window's order
+        assertThat(request.path("text").asText().split("\n")).containsExactlyInAnyOrder("Alice: Shall we ship today?", "Bob: After the tests pass.");
         assertThat(request.path("messages")).hasSize(2);
-        assertThat(request.path("messages").get(0).path("sender").path("name").asText()).isEqualTo("Alice");
-        assertThat(request.path("messages").get(1).path("sender").path("openId").asText()).isEqualTo("ou_bob");
-        assertThat(request.path("sender").path("name").asText()).isEqualTo("Bob");
+        for (int i = 0; i < 2; i++) {
+            JsonNode message = request.path("messages").get(i);
+            String name = message.path("sender").path("name").asText();
+            assertThat(request.path("text").asText().split("\n")[i]).isEqualTo(name + ": " + message.path("text").asText());
+            assertThat(message.path("sender").path("openId").asText()).isEqualTo(name.equals("Alice") ? "ou_alice" : "ou_bob");
+        }
+        assertThat(request.path("sender").path("name").asText()).isEqualTo(request.path("messages").get(1).path("sender").path("name").asText());
         assertThat(request.path("chat").path("id").asText()).isEqualTo(chat);
         assertThat(request.path("chat").path("type").asText()).isEqualTo("group");
         assertThat(request.path("conversationId").asText()).isNotEmpty();
         assertThat(request.path("language").asText()).isEqualTo("en");
+    }
+
+    @Test
+    void anAutoProvisionedUserGetsTheirName() throws Exception {
+        Setup s = http(Map.of());
+        Answer on = call("PUT", "/api/integrations/" + s.integrationId(), s.key(), Map.of("autoProvision", Map.of("enabled", true, "roleName", "member")));
+        assertThat(on.status()).as(on.toString()).isEqualTo(200);
+        CONTENT.user(s.app().appId(), "ou_frank", "Frank");
+        p2p(s, "ou_frank", "hello");
+        assertThat(next(HTTP_REQUESTS).path("sender").path("name").asText()).isEqualTo("Frank");
+        JsonNode users = call("GET", "/api/integrations/" + s.integrationId() + "/users?source=provisioned", s.key(), null).json();
+        assertThat(users.toString()).contains("\"openId\":\"ou_frank\"").contains("\"name\":\"Frank\"");
     }
 
     @Test

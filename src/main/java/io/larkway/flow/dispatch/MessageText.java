@@ -85,7 +85,7 @@ public final class MessageText {
     }
 
     /**
-     * A message as {@code GET /open-apis/im/v1/messages/{id}} gives it ({@code msg_type}, {@code body.content},
+     * A message as Lark's message get API (LarkClient.message) gives it ({@code msg_type}, {@code body.content},
      * {@code sender.id}, mentions with a plain id) in the shape of an event's message.
      */
     public static ObjectNode fromApi(JsonNode item, ObjectMapper json) {
