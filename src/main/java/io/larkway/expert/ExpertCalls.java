@@ -106,7 +106,7 @@ public class ExpertCalls {
                 .orElseThrow(() -> new ExpertException("the trigger's expert no longer exists in the integration's organisation"));
         // names, quotes, forwarded messages and attachments: fetched here, on the turn's thread
         TurnContents.Content content = expert.type() == Expert.Type.echo ? new TurnContents.Content(m.getBody(String.class), null, null, List.of())
-                : contents.of(m);
+                : contents.of(m, expert.type() == Expert.Type.openai);
         Turn turn = new Turn(m.getHeader(FlowHeaders.INTEGRATION_ID, String.class), m.getHeader(FlowHeaders.CONVERSATION_ID, String.class),
                 content.text(), m.getHeader(FlowHeaders.SENDER_OPEN_ID, String.class), content.senderName(), m.getHeader(FlowHeaders.CHAT_ID, String.class),
                 m.getHeader(FlowHeaders.CHAT_TYPE, String.class), texts.language(m.getHeader(FlowHeaders.INTEGRATION_ID, String.class)), content);

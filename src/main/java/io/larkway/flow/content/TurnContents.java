@@ -67,8 +67,11 @@ public class TurnContents {
         this.maxBytes = props.attachments().maxBytes();
     }
 
-    /** The turn in the message (body: its joined text; header {@link FlowHeaders#TURN_MESSAGES}: its messages). */
-    public Content of(Message m) {
+    /**
+     * The turn in the message (body: its joined text; header {@link FlowHeaders#TURN_MESSAGES}: its messages);
+     * {@code imagesOnly}: only images are fetched (an openai expert: other files are named in the text).
+     */
+    public Content of(Message m, boolean imagesOnly) {
         String integrationId = m.getHeader(FlowHeaders.INTEGRATION_ID, String.class);
         String body = m.getBody(String.class);
         JsonNode described;
@@ -98,6 +101,9 @@ public class TurnContents {
             }
             List<Attachment> attachments = new ArrayList<>();
             for (JsonNode r : d.path("resources")) {
+                if (imagesOnly && !"image".equals(r.path("kind").asText())) {
+                    continue;
+                }
                 Attachment a = fetch(app, integrationId, messageId, r);
                 attachments.add(a);
                 if (a.error() != null) {
