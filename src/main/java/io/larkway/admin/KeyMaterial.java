@@ -29,6 +29,7 @@ public class KeyMaterial {
 
     private final String adminKeyHash;
     private final SecretCipher cipher;
+    private final byte[] masterBytes;
 
     public KeyMaterial(LarkwayProperties props, Environment env) {
         boolean embedded = env.getProperty("spring.datasource.url", "").startsWith("jdbc:h2:");
@@ -50,6 +51,18 @@ public class KeyMaterial {
             throw new IllegalStateException("larkway.master-key must be base64 of 32 bytes");
         }
         this.cipher = new SecretCipher(masterBytes);
+        this.masterBytes = masterBytes.clone();
+    }
+
+    /** A key for {@code purpose} (HMAC-SHA256 of the purpose under the master key): each use of the key material gets its own. */
+    public byte[] derivedKey(String purpose) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(masterBytes, "HmacSHA256"));
+            return mac.doFinal(purpose.getBytes(StandardCharsets.UTF_8));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public SecretCipher cipher() { return cipher; }

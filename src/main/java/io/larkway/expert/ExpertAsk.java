@@ -1,5 +1,7 @@
 package io.larkway.expert;
 
+import io.larkway.flow.content.TurnContents;
+import java.util.List;
 import io.larkway.admin.ApiException;
 import io.larkway.admin.ApiHandlers;
 import io.larkway.admin.Json;
@@ -33,7 +35,8 @@ public class ExpertAsk implements ApiHandlers {
             Expert expert = experts.get(c.requireOrg(), r.path("id"));
             String text = Json.required(r.body(), "text", null);
             Json.maxLength("text", text, MAX_TEXT);
-            ExpertCalls.Turn turn = new ExpertCalls.Turn(null, "ask_" + UUID.randomUUID(), text, "console", "console", "console", "p2p", "en");
+            ExpertCalls.Turn turn = new ExpertCalls.Turn(null, "ask_" + UUID.randomUUID(), text, "console", "console", "console", "p2p", "en",
+                    new TurnContents.Content(text, "console", null, List.of()));
             try {
                 return Map.of("text", calls.call(expert, turn, partial -> { }));
             } catch (ExpertCalls.ExpertException e) {

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.larkway.flow.content.Attachments;
+import io.larkway.flow.content.TurnContents;
 import io.larkway.platform.Breakers;
 import io.larkway.platform.LarkwayProperties;
 import io.larkway.platform.Timestamps;
@@ -66,10 +68,14 @@ public class ExpertCalls {
             .followRedirects(HttpClient.Redirect.NEVER).build();
     private final CircuitBreakerRegistry breakers;
     private final io.larkway.flow.SystemTexts texts;
+    private final TurnContents contents;
+    private final Attachments attachments;
 
     public ExpertCalls(Experts experts, ExpertGuard guard, ObjectMapper json, ProducerTemplate camel, JdbcClient db, Clock clock,
-            LarkwayProperties props, io.larkway.flow.SystemTexts texts) {
+            LarkwayProperties props, io.larkway.flow.SystemTexts texts, TurnContents contents, Attachments attachments) {
         this.texts = texts;
+        this.contents = contents;
+        this.attachments = attachments;
         this.experts = experts;
         this.guard = guard;
         this.maxResponseBytes = props.experts().maxResponseBytes();
@@ -83,9 +89,9 @@ public class ExpertCalls {
                 Breakers.config(c.expertBreakerFailureRatePercent(), c.expertBreakerMinimumCalls(), c.expertBreakerOpenSeconds()).clock(clock).build());
     }
 
-    /** What an expert sees of a turn. */
+    /** What an expert sees of a turn; {@code content}: its messages, names, quotes and attachments (TurnContents). */
     public record Turn(String integrationId, String conversationId, String text, String senderOpenId, String senderName, String chatId,
-            String chatType, String language) {
+            String chatType, String language, TurnContents.Content content) {
     }
 
     /** Whether the turn's expert streams (the reply then goes out as a card updated while it streams). */
@@ -98,9 +104,12 @@ public class ExpertCalls {
         Message m = exchange.getMessage();
         Expert expert = experts.findFor(m.getHeader(FlowHeaders.EXPERT_ID, String.class), m.getHeader(FlowHeaders.INTEGRATION_ID, String.class))
                 .orElseThrow(() -> new ExpertException("the trigger's expert no longer exists in the integration's organisation"));
+        // names, quotes, forwarded messages and attachments: fetched here, on the turn's thread
+        TurnContents.Content content = expert.type() == Expert.Type.echo ? new TurnContents.Content(m.getBody(String.class), null, null, List.of())
+                : contents.of(m, expert.type() == Expert.Type.openai);
         Turn turn = new Turn(m.getHeader(FlowHeaders.INTEGRATION_ID, String.class), m.getHeader(FlowHeaders.CONVERSATION_ID, String.class),
-                m.getBody(String.class), m.getHeader(FlowHeaders.SENDER_OPEN_ID, String.class), null, m.getHeader(FlowHeaders.CHAT_ID, String.class),
-                m.getHeader(FlowHeaders.CHAT_TYPE, String.class), texts.language(m.getHeader(FlowHeaders.INTEGRATION_ID, String.class)));
+                content.text(), m.getHeader(FlowHeaders.SENDER_OPEN_ID, String.class), content.senderName(), m.getHeader(FlowHeaders.CHAT_ID, String.class),
+                m.getHeader(FlowHeaders.CHAT_TYPE, String.class), texts.language(m.getHeader(FlowHeaders.INTEGRATION_ID, String.class)), content);
         CircuitBreaker breaker = breakers.circuitBreaker(expert.id());
         String answer = breaker.executeCallable(() -> call(expert, turn, onText));
         remember(turn.conversationId(), turn.text(), answer);
@@ -132,11 +141,36 @@ public class ExpertCalls {
         }
     }
 
-    private String http(Expert expert, Turn turn) throws Exception {
-        ObjectNode body = json.createObjectNode().put("conversationId", turn.conversationId()).put("text", turn.text())
-                .put("integrationId", turn.integrationId()).put("language", turn.language());
+    /**
+     * The request of an http expert, the body of a camel expert (PRODUCT.md §10): {@code conversationId, integrationId, language,
+     * text, sender, chat, messages[{messageId, type, text, sender, quoted?, attachments[{kind, fileKey, name, mimeType, size, url}]}]};
+     * an attachment that could not be fetched has {@code error} instead of {@code url}.
+     */
+    private ObjectNode request(Turn turn) {
+        ObjectNode body = json.createObjectNode().put("conversationId", turn.conversationId()).put("integrationId", turn.integrationId())
+                .put("language", turn.language()).put("text", turn.text());
         body.putObject("sender").put("openId", turn.senderOpenId()).put("name", turn.senderName());
-        body.putObject("chat").put("id", turn.chatId()).put("type", turn.chatType());
+        body.putObject("chat").put("id", turn.chatId()).put("type", turn.chatType()).put("threadId", turn.content().threadId());
+        ArrayNode messages = body.putArray("messages");
+        for (TurnContents.Item item : turn.content().items()) {
+            ObjectNode message = messages.addObject();
+            message.setAll(item.message());
+            ArrayNode list = message.putArray("attachments");
+            for (TurnContents.Attachment a : item.attachments()) {
+                ObjectNode out = list.addObject().put("kind", a.kind()).put("fileKey", a.fileKey()).put("name", a.name());
+                if (a.bytes() == null) {
+                    out.put("error", a.error());
+                } else {
+                    out.put("mimeType", a.mimeType()).put("size", a.bytes().length)
+                            .put("url", attachments.publish(turn.integrationId(), a.messageId(), a.name(), a.mimeType(), a.bytes()));
+                }
+            }
+        }
+        return body;
+    }
+
+    private String http(Expert expert, Turn turn) throws Exception {
+        ObjectNode body = request(turn);
         URI url = URI.create(expert.url());
         guard.checkDestination(url);
         HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(timeout).header("Content-Type", "application/json")
@@ -164,7 +198,20 @@ public class ExpertCalls {
         for (Map<String, String> past : history(turn.conversationId())) {
             messages.addObject().put("role", past.get("role")).put("content", past.get("content"));
         }
-        messages.addObject().put("role", "user").put("content", turn.text());
+        // the sender's name before the text (several senders: already before each line); images as image_url content parts
+        String said = turn.senderName() != null && turn.content().items().stream().map(i -> i.message().path("sender").path("openId").asText())
+                .distinct().count() == 1 ? turn.senderName() + ": " + turn.text() : turn.text();
+        List<TurnContents.Attachment> images = turn.content().attachments().stream().filter(TurnContents.Attachment::image).toList();
+        if (images.isEmpty()) {
+            messages.addObject().put("role", "user").put("content", said);
+        } else {
+            ArrayNode parts = messages.addObject().put("role", "user").putArray("content");
+            parts.addObject().put("type", "text").put("text", said);
+            for (TurnContents.Attachment image : images) {
+                parts.addObject().put("type", "image_url").putObject("image_url")
+                        .put("url", "data:" + image.mimeType() + ";base64," + java.util.Base64.getEncoder().encodeToString(image.bytes()));
+            }
+        }
         String url = expert.url().endsWith("/chat/completions") ? expert.url()
                 : expert.url().replaceAll("/+$", "") + (expert.url().replaceAll("/+$", "").endsWith("/v1") ? "" : "/v1") + "/chat/completions";
         guard.checkDestination(URI.create(url));
@@ -252,7 +299,7 @@ public class ExpertCalls {
                 .orElseThrow(() -> new ExpertException("camel expert: its uri names no expert route of this service"));
         java.util.concurrent.Future<Exchange> sent = camel.asyncSend(route.getEndpoint(), e -> {
             e.setPattern(ExchangePattern.InOut);
-            e.getMessage().setBody(turn.text());
+            e.getMessage().setBody(request(turn).toString());
             e.getMessage().setHeader(FlowHeaders.CONVERSATION_ID, turn.conversationId());
             e.getMessage().setHeader(FlowHeaders.SENDER_OPEN_ID, turn.senderOpenId());
             e.getMessage().setHeader(FlowHeaders.CHAT_ID, turn.chatId());

@@ -58,6 +58,8 @@ public final class FlowHeaders {
 
     // Window: the messages merged into one turn and the window's timing.
     public static final String MESSAGE_IDS = "larkwayMessageIds";
+    /** The turn's messages as JSON (an array of MessageText.describe's objects), merged by the window and the waiting queue (TurnMessages). */
+    public static final String TURN_MESSAGES = "larkwayTurnMessages";
     public static final String WINDOW_TIMEOUT_MS = "larkwayWindowTimeoutMs";
     public static final String WINDOW_OPENED_AT = "larkwayWindowOpenedAt";
     public static final String WINDOW_UPDATED_AT = "larkwayWindowUpdatedAt";

@@ -24,6 +24,7 @@ public record LarkwayProperties(
         @DefaultValue Experts experts,
         @DefaultValue Limits limits,
         @DefaultValue Sandbox sandbox,
+        @DefaultValue Attachments attachments,
         // larkway.texts.<language>.<key>: overrides of the bundles texts/<language>.properties (io.larkway.flow.SystemTexts)
         java.util.Map<String, java.util.Map<String, String>> texts) {
 
@@ -41,6 +42,10 @@ public record LarkwayProperties(
             @DefaultValue("") String baseUrl,
             @DefaultValue("60") int ticketSeconds,
             @DefaultValue("200") int maxMessages) {
+    }
+
+    /** {@code larkway.attachments.*}: the files, images, audio and videos of messages, fetched at turn time. */
+    public record Attachments(@DefaultValue("20971520") long maxBytes, @DefaultValue("3600") long urlTtlSeconds) {
     }
 
     /** {@code larkway.experts.*}. */

@@ -71,7 +71,7 @@ public final class LarkDepartments implements LarkEmulator.Extension {
         if (!children.matches() && !byDepartment) {
             return false;
         }
-        LarkEmulator.App app = lark.caller(req);
+        LarkEmulator.App app = lark.authorised(req);
         if (app == null) {
             return false; // the emulator answers the missing token
         }

@@ -333,10 +333,8 @@ public final class LarkEmulator implements AutoCloseable {
         return out;
     }
 
-    /** The app whose tenant token the request carries, or null: for extensions that answer per app. */
-    public App caller(HttpServerRequest req) { return authorised(req); }
-
-    private App authorised(HttpServerRequest req) {
+    /** The app whose tenant token the request carries, or null. */
+    public App authorised(HttpServerRequest req) {
         String auth = req.getHeader("Authorization");
         if (auth == null || !auth.startsWith("Bearer ")) {
             return null;

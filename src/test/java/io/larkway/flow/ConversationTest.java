@@ -117,7 +117,8 @@ class ConversationTest extends FlowFixture {
                             .process(e -> maxInTurn.accumulateAndGet(inTurn.incrementAndGet(), Math::max))
                             .delay(700)
                             .process(e -> inTurn.decrementAndGet())
-                            .setBody(simple("answered: ${body}"));
+                            // the body is the §10 request (JSON); its text
+                            .process(e -> e.getMessage().setBody("answered: " + JSON.readTree(e.getMessage().getBody(String.class)).path("text").asText()));
                 }
             });
         }
@@ -149,7 +150,8 @@ class ConversationTest extends FlowFixture {
                             entered.countDown();
                             release.await(2, TimeUnit.SECONDS);
                         })
-                        .setBody(simple("held: ${body}"));
+                        // the body is the §10 request (JSON); its text
+                            .process(e -> e.getMessage().setBody("held: " + JSON.readTree(e.getMessage().getBody(String.class)).path("text").asText()));
             }
         });
         try {

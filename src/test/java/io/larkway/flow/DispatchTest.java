@@ -79,7 +79,7 @@ class DispatchTest extends FlowFixture {
         Setup s = echo();
         var image = s.sender().messageEnvelope(UUID.randomUUID().toString(), "om_" + UUID.randomUUID(), "p2p", "oc_img", "ou_img", "x",
                 java.time.Instant.now(), null);
-        ((com.fasterxml.jackson.databind.node.ObjectNode) envelope(image)).put("message_type", "image").put("content", "{\"image_key\":\"img_1\"}");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) envelope(image)).put("content", "{not json");
         io.larkway.emulator.WebhookSender.post(s.url(), s.sender().wrap(image.toString(), true));
         await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).size() == 1);
         assertThat(text(LARK.messages(s.app().appId()).get(0))).isEqualTo(english(SystemTexts.UNSUPPORTED_MESSAGE));

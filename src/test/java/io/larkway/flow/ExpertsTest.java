@@ -183,7 +183,7 @@ class ExpertsTest extends FlowFixture {
         Setup s = setup(Map.of("name", "route", "type", "camel", "uri", "direct:test-expert"), Map.of());
         p2p(s, "ou_camel", "hi");
         await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).size() == 1);
-        assertThat(text(LARK.messages(s.app().appId()).get(0))).isEqualTo("camel says hi to ou_camel");
+        assertThat(text(LARK.messages(s.app().appId()).get(0))).isEqualTo("camel says hi to ou_camel (text)");
     }
 
     @Test
@@ -272,7 +272,13 @@ class ExpertsTest extends FlowFixture {
             camel.addRoutes(new RouteBuilder() {
                 @Override
                 public void configure() {
-                    from("direct:test-expert").routeId("test-expert").routeGroup(ExpertGuard.CAMEL_ROUTE_GROUP).setBody(simple("camel says ${body} to ${header.larkwaySenderOpenId}"));
+                    from("direct:test-expert").routeId("test-expert").routeGroup(ExpertGuard.CAMEL_ROUTE_GROUP)
+                            // the body is the §10 request (JSON), as an http expert gets it
+                            .process(e -> {
+                                JsonNode request = JSON.readTree(e.getMessage().getBody(String.class));
+                                e.getMessage().setBody("camel says " + request.path("text").asText() + " to " + request.path("sender").path("openId").asText()
+                                        + " (" + request.path("messages").get(0).path("type").asText() + ")");
+                            });
                 }
             });
         }

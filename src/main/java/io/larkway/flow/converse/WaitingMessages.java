@@ -32,7 +32,7 @@ public class WaitingMessages {
     /** Headers a turn needs; they are what a waiting message keeps. */
     static final List<String> TURN_HEADERS = List.of(FlowHeaders.INTEGRATION_ID, FlowHeaders.MESSAGE_ID, FlowHeaders.MESSAGE_IDS, FlowHeaders.CHAT_TYPE,
             FlowHeaders.CHAT_ID, FlowHeaders.SENDER_OPEN_ID, FlowHeaders.SCOPE_KEY, FlowHeaders.EXPERT_ID, FlowHeaders.SESSION_TIMEOUT_SECONDS, FlowHeaders.TRIGGER_ID,
-            FlowHeaders.ROOT_ID, FlowHeaders.THREAD_ID);
+            FlowHeaders.ROOT_ID, FlowHeaders.THREAD_ID, FlowHeaders.TURN_MESSAGES);
     private static final Logger LOG = LoggerFactory.getLogger(WaitingMessages.class);
     private static final TypeReference<Map<String, String>> MAP = new TypeReference<>() {
     };
@@ -154,6 +154,7 @@ public class WaitingMessages {
         });
         m.setHeader(FlowHeaders.MESSAGE_IDS, taken.stream().map(t -> t.getOrDefault(FlowHeaders.MESSAGE_IDS, t.get(FlowHeaders.MESSAGE_ID)))
                 .collect(Collectors.joining(",")));
+        m.setHeader(FlowHeaders.TURN_MESSAGES, taken.stream().map(t -> t.get(FlowHeaders.TURN_MESSAGES)).reduce(null, io.larkway.flow.TurnMessages::join));
         m.setBody(taken.stream().map(t -> t.get("text")).collect(Collectors.joining("\n")));
         return token;
     }

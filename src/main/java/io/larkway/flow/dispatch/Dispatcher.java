@@ -114,7 +114,10 @@ public class Dispatcher {
             mentioned |= botOpenId != null && botOpenId.equals(mention.path("id").path("open_id").asText());
         }
         m.setHeader(FlowHeaders.MENTIONED, mentioned);
-        m.setBody(MessageText.of(message, botOpenId, json));
+        // the message as the turn will see it (attachments, names and quotes are fetched at turn time, not here)
+        com.fasterxml.jackson.databind.node.ObjectNode described = MessageText.describe(message, senderOpenId, botOpenId, json);
+        m.setHeader(FlowHeaders.TURN_MESSAGES, described == null ? null : json.createArrayNode().add(described).toString());
+        m.setBody(described == null ? null : described.path("text").asText());
     }
 
     /** The message's topic thread: thread_id, else root_id; null when none (or an id no Lark id is as long as). */

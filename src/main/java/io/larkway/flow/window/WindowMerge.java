@@ -42,11 +42,13 @@ public class WindowMerge implements AggregationStrategy {
         String ids = m.getHeader(FlowHeaders.MESSAGE_IDS, String.class) + "," + in.getHeader(FlowHeaders.MESSAGE_ID, String.class);
         String text = m.getBody(String.class) + "\n" + in.getBody(String.class);
         String parts = WindowParts.with(m.getHeader(FlowHeaders.WINDOW_PARTS, String.class), in);
+        String turnMessages = io.larkway.flow.TurnMessages.join(m.getHeader(FlowHeaders.TURN_MESSAGES, String.class), in.getHeader(FlowHeaders.TURN_MESSAGES, String.class));
         // the newest message's headers win: it is the one the answer replies to
         m.getHeaders().putAll(in.getHeaders());
         m.setHeader(FlowHeaders.WINDOW_OPENED_AT, opened);
         m.setHeader(FlowHeaders.MESSAGE_IDS, ids);
         m.setHeader(FlowHeaders.WINDOW_PARTS, parts);
+        m.setHeader(FlowHeaders.TURN_MESSAGES, turnMessages);
         long capMs = windowMs * config.windowMaxWaitFactor();
         long timeoutMs = Math.max(1, Math.min(windowMs, opened + capMs - now));
         m.setHeader(FlowHeaders.WINDOW_TIMEOUT_MS, timeoutMs);

@@ -94,6 +94,64 @@ public final class LarkApiClient {
                 .thenCompose(f -> f));
     }
 
+    /**
+     * {@code GET …/messages/{message_id}/resources/{file_key}?type=image|file}: the resource's bytes, at most
+     * {@code maxBytes} (a larger one fails before its body is read when Lark gives its length, else once past the cap).
+     * An invalid-token answer fetches a new token and tries once more.
+     */
+    public LarkResource resource(LarkApp app, String messageId, String fileKey, String type, long maxBytes) {
+        String path = "/open-apis/im/v1/messages/" + LarkPaths.segment(messageId) + "/resources/" + LarkPaths.segment(fileKey)
+                + "?type=" + LarkPaths.segment(type);
+        TenantToken token = tokens.get(app).join();
+        try {
+            return download(app.baseUrl() + path, token.value(), maxBytes);
+        } catch (LarkApiException e) {
+            if (!e.invalidToken()) {
+                throw e;
+            }
+            tokens.invalidate(app, token);
+            return download(app.baseUrl() + path, tokens.get(app).join().value(), maxBytes);
+        }
+    }
+
+    private LarkResource download(String url, String bearer, long maxBytes) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(requestTimeout).header("Authorization", "Bearer " + bearer).GET().build();
+        calls.increment();
+        HttpResponse<java.io.InputStream> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            throw new LarkApiException("Lark unreachable: " + e.getClass().getSimpleName(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LarkApiException("interrupted while downloading", e);
+        }
+        try (java.io.InputStream in = response.body()) {
+            String contentType = response.headers().firstValue("Content-Type").orElse("application/octet-stream");
+            if (response.statusCode() != 200 || contentType.startsWith("application/json")) {
+                parse(response.statusCode(), in.readNBytes(64 * 1024));
+                throw new LarkApiException(response.statusCode(), -1, "HTTP " + response.statusCode() + " without the resource");
+            }
+            long length = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+            if (length > maxBytes) {
+                throw new LarkApiException(413, -2, "larger than the cap of " + maxBytes + " bytes (" + length + " bytes)");
+            }
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            if (bytes.length > maxBytes) {
+                throw new LarkApiException(413, -2, "larger than the cap of " + maxBytes + " bytes");
+            }
+            return new LarkResource(bytes, contentType.replaceAll(";.*", "").strip(), fileName(response.headers().firstValue("Content-Disposition").orElse("")));
+        } catch (IOException e) {
+            throw new LarkApiException("download broke off: " + e.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** The file name of a {@code Content-Disposition} header ({@code filename="…"}), or null. */
+    private static String fileName(String disposition) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("filename=\"?([^\";]+)\"?").matcher(disposition);
+        return m.find() ? m.group(1) : null;
+    }
+
     /** One HTTP exchange without token handling; code != 0 or a non-JSON answer fails. */
     public CompletableFuture<JsonNode> send(String baseUrl, String method, String pathAndQuery, Object body, String bearer) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery)).timeout(requestTimeout);
@@ -115,24 +173,24 @@ public final class LarkApiClient {
                         throw new LarkApiException("Lark unreachable at " + baseUrl + ": " + cause.getClass().getSimpleName()
                                 + (cause.getMessage() == null ? "" : " " + cause.getMessage()), cause);
                     }
-                    return parse(response);
+                    return parse(response.statusCode(), response.body());
                 });
     }
 
-    private JsonNode parse(HttpResponse<byte[]> response) {
+    private JsonNode parse(int status, byte[] body) {
         JsonNode answer;
         try {
-            answer = json.readTree(response.body());
+            answer = json.readTree(body);
         } catch (IOException e) {
             answer = null;
         }
         if (answer == null || !answer.isObject()) {
-            throw new LarkApiException(response.statusCode(), -1, "HTTP " + response.statusCode() + " without a Lark JSON answer");
+            throw new LarkApiException(status, -1, "HTTP " + status + " without a Lark JSON answer");
         }
-        int code = answer.path("code").asInt(response.statusCode() == 200 ? 0 : -1);
-        if (response.statusCode() != 200 || code != 0) {
-            String msg = answer.path("msg").asText("HTTP " + response.statusCode());
-            throw new LarkApiException(response.statusCode(), code, msg);
+        int code = answer.path("code").asInt(status == 200 ? 0 : -1);
+        if (status != 200 || code != 0) {
+            String msg = answer.path("msg").asText("HTTP " + status);
+            throw new LarkApiException(status, code, msg);
         }
         return answer;
     }

@@ -101,6 +101,29 @@ public class LarkClient {
                 + "/reply", body).path("data").path("message_id").asText(null);
     }
 
+    /**
+     * {@code GET /open-apis/im/v1/messages/{id}}: the message's items (a {@code merge_forward} answers itself first,
+     * then the messages it forwards, each with {@code upper_message_id}).
+     */
+    public JsonNode message(LarkApp app, String messageId) {
+        return call(app, "GET", "/open-apis/im/v1/messages/" + LarkPaths.segment(messageId), null).path("data").path("items");
+    }
+
+    /** {@code GET /open-apis/contact/v3/users/{open_id}?user_id_type=open_id}: Lark's {@code data.user}. */
+    public JsonNode user(LarkApp app, String openId) {
+        return call(app, "GET", "/open-apis/contact/v3/users/" + LarkPaths.segment(openId) + "?user_id_type=open_id", null).path("data").path("user");
+    }
+
+    /** A message's resource ({@code type} image or file), at most {@code maxBytes}; see {@link LarkApiClient#resource}. */
+    public LarkResource resource(LarkApp app, String messageId, String fileKey, String type, long maxBytes) {
+        meters.counter("larkway.lark.calls", "integration", app.owner()).increment();
+        try {
+            return breaker(app.owner()).executeSupplier(() -> lark.resource(app, messageId, fileKey, type, maxBytes));
+        } catch (RuntimeException e) {
+            throw LarkApiClient.unwrap(e);
+        }
+    }
+
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);
