@@ -85,7 +85,7 @@ public class ExpertCalls {
 
     /** What an expert sees of a turn. */
     public record Turn(String integrationId, String conversationId, String text, String senderOpenId, String senderName, String chatId,
-            String chatType, String language) {
+            String chatType, String language, Map<?, ?> action) {
     }
 
     /** Whether the turn's expert streams (the reply then goes out as a card updated while it streams). */
@@ -100,7 +100,8 @@ public class ExpertCalls {
                 .orElseThrow(() -> new ExpertException("the trigger's expert no longer exists in the integration's organisation"));
         Turn turn = new Turn(m.getHeader(FlowHeaders.INTEGRATION_ID, String.class), m.getHeader(FlowHeaders.CONVERSATION_ID, String.class),
                 m.getBody(String.class), m.getHeader(FlowHeaders.SENDER_OPEN_ID, String.class), null, m.getHeader(FlowHeaders.CHAT_ID, String.class),
-                m.getHeader(FlowHeaders.CHAT_TYPE, String.class), texts.language(m.getHeader(FlowHeaders.INTEGRATION_ID, String.class)));
+                m.getHeader(FlowHeaders.CHAT_TYPE, String.class), texts.language(m.getHeader(FlowHeaders.INTEGRATION_ID, String.class)),
+                m.getHeader(FlowHeaders.ACTION, Map.class));
         CircuitBreaker breaker = breakers.circuitBreaker(expert.id());
         String answer = breaker.executeCallable(() -> call(expert, turn, onText));
         remember(turn.conversationId(), turn.text(), answer);
@@ -137,6 +138,9 @@ public class ExpertCalls {
                 .put("integrationId", turn.integrationId()).put("language", turn.language());
         body.putObject("sender").put("openId", turn.senderOpenId()).put("name", turn.senderName());
         body.putObject("chat").put("id", turn.chatId()).put("type", turn.chatType());
+        if (turn.action() != null) {
+            body.set("action", json.valueToTree(turn.action())); // a card action's turn (CardActions)
+        }
         URI url = URI.create(expert.url());
         guard.checkDestination(url);
         HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(timeout).header("Content-Type", "application/json")
@@ -259,6 +263,7 @@ public class ExpertCalls {
             e.getMessage().setHeader(FlowHeaders.CHAT_TYPE, turn.chatType());
             e.getMessage().setHeader(FlowHeaders.INTEGRATION_ID, turn.integrationId());
             e.getMessage().setHeader(FlowHeaders.LANGUAGE, turn.language());
+            e.getMessage().setHeader(FlowHeaders.ACTION, turn.action());
         });
         Exchange reply;
         try {

@@ -14,6 +14,8 @@ import java.time.Instant;
 public record LarkEvent(String eventId, String eventType, Instant createTime, String appId, String messageId, String token, JsonNode event) {
     /** Longest event id, message id and event type kept (the {@code inbound_events} columns). */
     public static final int MAX_ID_LENGTH = 200;
+    /** The event type of a card callback (a button or form in a card the bot sent). */
+    public static final String CARD_ACTION = "card.action.trigger";
     /** Most digits of an epoch time (a {@code long} has 19). */
     public static final int MAX_DIGITS = 19;
 
@@ -68,6 +70,11 @@ public record LarkEvent(String eventId, String eventType, Instant createTime, St
         } catch (NumberFormatException e) { // 19 digits above Long.MAX_VALUE
             throw new IllegalArgumentException(field + " is out of range");
         }
+    }
+
+    /** Whether this is a card callback rather than an event subscription. */
+    public boolean isCardAction() {
+        return CARD_ACTION.equals(eventType);
     }
 
     @Override

@@ -106,7 +106,9 @@ public class ReplyParts {
 
     /** Stable per (inbound message, kind, part): Lark keeps one message per uuid for an hour. */
     static String uuid(Message m, String kind, int part) {
-        return LarkProducer.uuid(m.getHeader(FlowHeaders.INTEGRATION_ID, String.class), m.getHeader(FlowHeaders.MESSAGE_ID, String.class), kind, part);
+        // a card action replies to the card: its own event id keeps two clicks on one card two answers
+        String inbound = m.getHeader(FlowHeaders.ACTION_ID, m.getHeader(FlowHeaders.MESSAGE_ID, String.class), String.class);
+        return LarkProducer.uuid(m.getHeader(FlowHeaders.INTEGRATION_ID, String.class), inbound, kind, part);
     }
 
     /** Splits at line or word boundaries into parts of at most {@code max} characters, in order. */
