@@ -56,9 +56,10 @@ public class ReplyParts {
         return reply(m, parts);
     }
 
-    /** These parts as the answer to the turn's message: a reply to it, or (direct chats unless reply-in-p2p) a message to the chat. */
+    /** These parts as the answer to the turn's message: a reply to it, or (direct chats unless reply-in-p2p or a card action) a message to the chat. */
     Reply reply(Message m, List<Part> parts) {
-        boolean asReply = !"p2p".equals(m.getHeader(FlowHeaders.CHAT_TYPE)) || config.replyInP2p();
+        // a card action's answer always replies to the card
+        boolean asReply = !"p2p".equals(m.getHeader(FlowHeaders.CHAT_TYPE)) || config.replyInP2p() || m.getHeader(FlowHeaders.ACTION_ID) != null;
         return Reply.of(m, asReply, config.replyInThread(), parts);
     }
 
