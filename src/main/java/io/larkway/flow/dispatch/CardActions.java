@@ -103,7 +103,7 @@ public class CardActions {
         m.setHeader(FlowHeaders.ACTION, a);
         Integration integration = integrations.find(integrationId).orElse(null);
         Trigger trigger = integration == null || !integration.enabled() ? null : triggers.publishedFor(integrationId).orElse(null);
-        if (trigger != null && operator != null && chatId != null && cardMessageId != null) {
+        if (trigger != null) {
             m.setHeader(FlowHeaders.TRIGGER_ID, trigger.id());
             m.setHeader(FlowHeaders.EXPERT_ID, trigger.expertId());
             m.setHeader(FlowHeaders.SESSION_TIMEOUT_SECONDS, trigger.sessionTimeoutSeconds());
