@@ -205,5 +205,13 @@ class CardActionTest extends FlowFixture {
         assertThat(text(reply)).isEqualTo("chosen: ship");
         inboxLeasesRunOut();
         assertThat(requests(chatId)).hasSize(1);
+
+        // the same callback in a frame of type event (as the official SDK expects it): a card action all the same
+        String inEvent = WS.push(app.appId(), CardCallbacks.buttonClick(app.appId(), "", UUID.randomUUID().toString(), card, chatId, "ou_ws",
+                choice("hold"), Instant.now()).toString());
+        await().atMost(Duration.ofSeconds(10)).until(() -> WS.firstAck(inEvent) != null);
+        assertThat(WS.firstAck(inEvent).data()).isEqualTo(ack.data());
+        await().atMost(Duration.ofSeconds(15)).until(() -> LARK.messages(app.appId()).size() == 2);
+        assertThat(text(LARK.messages(app.appId()).get(1))).isEqualTo("chosen: hold");
     }
 }
