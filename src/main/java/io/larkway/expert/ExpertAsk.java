@@ -36,7 +36,7 @@ public class ExpertAsk implements ApiHandlers {
             String text = Json.required(r.body(), "text", null);
             Json.maxLength("text", text, MAX_TEXT);
             ExpertCalls.Turn turn = new ExpertCalls.Turn(null, "ask_" + UUID.randomUUID(), text, "console", "console", "console", "p2p", "en",
-                    new TurnContents.Content(text, "console", null, List.of()));
+                    new TurnContents.Content(text, "console", null, List.of()), null);
             try {
                 return Map.of("text", calls.call(expert, turn, partial -> { }));
             } catch (ExpertCalls.ExpertException e) {

@@ -91,7 +91,7 @@ public class ExpertCalls {
 
     /** What an expert sees of a turn; {@code content}: its messages, names, quotes and attachments (TurnContents). */
     public record Turn(String integrationId, String conversationId, String text, String senderOpenId, String senderName, String chatId,
-            String chatType, String language, TurnContents.Content content) {
+            String chatType, String language, TurnContents.Content content, Map<?, ?> action) {
     }
 
     /** Whether the turn's expert streams (the reply then goes out as a card updated while it streams). */
@@ -109,7 +109,8 @@ public class ExpertCalls {
                 : contents.of(m, expert.type() == Expert.Type.openai);
         Turn turn = new Turn(m.getHeader(FlowHeaders.INTEGRATION_ID, String.class), m.getHeader(FlowHeaders.CONVERSATION_ID, String.class),
                 content.text(), m.getHeader(FlowHeaders.SENDER_OPEN_ID, String.class), content.senderName(), m.getHeader(FlowHeaders.CHAT_ID, String.class),
-                m.getHeader(FlowHeaders.CHAT_TYPE, String.class), texts.language(m.getHeader(FlowHeaders.INTEGRATION_ID, String.class)), content);
+                m.getHeader(FlowHeaders.CHAT_TYPE, String.class), texts.language(m.getHeader(FlowHeaders.INTEGRATION_ID, String.class)), content,
+                m.getHeader(FlowHeaders.ACTION, Map.class));
         CircuitBreaker breaker = breakers.circuitBreaker(expert.id());
         String answer = breaker.executeCallable(() -> call(expert, turn, onText));
         remember(turn.conversationId(), turn.text(), answer);
@@ -165,6 +166,9 @@ public class ExpertCalls {
                             .put("url", attachments.publish(turn.integrationId(), a.messageId(), a.name(), a.mimeType(), a.bytes()));
                 }
             }
+        }
+        if (turn.action() != null) {
+            body.set("action", json.valueToTree(turn.action())); // a card action's turn (CardActions)
         }
         return body;
     }
@@ -306,6 +310,7 @@ public class ExpertCalls {
             e.getMessage().setHeader(FlowHeaders.CHAT_TYPE, turn.chatType());
             e.getMessage().setHeader(FlowHeaders.INTEGRATION_ID, turn.integrationId());
             e.getMessage().setHeader(FlowHeaders.LANGUAGE, turn.language());
+            e.getMessage().setHeader(FlowHeaders.ACTION, turn.action());
         });
         Exchange reply;
         try {

@@ -48,6 +48,13 @@ public final class FlowHeaders {
     public static final String SESSION_TIMEOUT_SECONDS = "larkwaySessionTimeoutSeconds";
     public static final String BOT_KNOWN = "larkwayBotKnown";
     public static final String MENTIONED = "larkwayMentioned";
+    /**
+     * A card action's turn: {@code action{value, tag, option, formValue, inputValue, operator{openId, name}}} (a Map) that
+     * the expert request carries as {@code action}.
+     */
+    public static final String ACTION = "larkwayAction";
+    /** A card action's event id: the reply's idempotency uuid comes from it (each click on one card gets its own answer). */
+    public static final String ACTION_ID = "larkwayActionId";
     /** Why the message is dropped. */
     public static final String DROP = "larkwayDrop";
     /**

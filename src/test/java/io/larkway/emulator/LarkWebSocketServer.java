@@ -39,6 +39,28 @@ public final class LarkWebSocketServer implements LarkEmulator.Extension {
 
     /** An ack the client sent back. */
     public record Ack(String appId, String messageId, int code, String bizRt, long receivedAtNanos, Instant at, Pbbp2.Frame frame) {
+        /**
+         * The ack payload's {@code data}, the answer to a card callback, as JSON text (null when none): base64, as Lark's
+         * Go server reads a {@code []byte}; the Java SDK's Gson would write an array of byte values, also accepted.
+         */
+        public String data() {
+            try {
+                JsonNode data = JSON.readTree(frame.getPayload().toByteArray()).path("data");
+                if (data.isTextual()) {
+                    return new String(java.util.Base64.getDecoder().decode(data.asText()), StandardCharsets.UTF_8);
+                }
+                if (data.isArray()) {
+                    byte[] bytes = new byte[data.size()];
+                    for (int i = 0; i < bytes.length; i++) {
+                        bytes[i] = (byte) data.get(i).asInt();
+                    }
+                    return new String(bytes, StandardCharsets.UTF_8);
+                }
+                return null;
+            } catch (Exception e) {
+                return null;
+            }
+        }
     }
 
     /** A ping the client sent. */
@@ -164,6 +186,15 @@ public final class LarkWebSocketServer implements LarkEmulator.Extension {
 
     /** As {@link #pushSplit(String, String, int, boolean)}, the parts {@code gapMillis} apart. */
     public String pushSplit(String appId, String envelope, int parts, boolean reversed, long gapMillis) {
+        return push(appId, envelope, "event", parts, reversed, gapMillis);
+    }
+
+    /** Pushes a card callback (card.action.trigger) in a data frame of type {@code card}; its answer comes in the ack ({@link Ack#data()}). */
+    public String pushCard(String appId, String envelope) {
+        return push(appId, envelope, "card", 1, false, 0);
+    }
+
+    private String push(String appId, String envelope, String type, int parts, boolean reversed, long gapMillis) {
         Conn conn = pick(appId);
         byte[] bytes = envelope.getBytes(StandardCharsets.UTF_8);
         String messageId = "ws_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
@@ -173,7 +204,7 @@ public final class LarkWebSocketServer implements LarkEmulator.Extension {
         for (int i = 0; i < parts; i++) {
             byte[] part = Arrays.copyOfRange(bytes, Math.min(bytes.length, i * chunk), Math.min(bytes.length, (i + 1) * chunk));
             frames.add(Pbbp2.Frame.newBuilder().setSeqID(seq.incrementAndGet()).setLogID(seq.get() * 7).setService(conn.serviceId).setMethod(1)
-                    .addHeaders(header("type", "event")).addHeaders(header("message_id", messageId))
+                    .addHeaders(header("type", type)).addHeaders(header("message_id", messageId))
                     .addHeaders(header("sum", String.valueOf(parts))).addHeaders(header("seq", String.valueOf(i)))
                     .addHeaders(header("trace_id", traceId))
                     .setPayload(ByteString.copyFrom(part)).build());

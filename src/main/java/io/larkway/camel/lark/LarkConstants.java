@@ -22,6 +22,16 @@ public final class LarkConstants {
     public static final String TRACE_ID = "CamelLarkTraceId";
     @Metadata(label = "consumer", description = "The data frame type: event or card.", javaType = "String")
     public static final String FRAME_TYPE = "CamelLarkFrameType";
+    @Metadata(label = "consumer", description = "What the exchange carries: event (an event subscription) or card_action (a card.action.trigger"
+            + " callback, on a frame of type card or event).", javaType = "String", enums = "event,card_action")
+    public static final String EVENT_KIND = "CamelLarkEventKind";
+    /** {@link #EVENT_KIND} of an event. */
+    public static final String KIND_EVENT = "event";
+    /** {@link #EVENT_KIND} of a card callback. */
+    public static final String KIND_CARD_ACTION = "card_action";
+    @Metadata(label = "consumer", description = "Set by the route for a card_action: the callback's answer (a JSON object as String, e.g."
+            + " {\"toast\":{\"type\":\"info\",\"content\":\"…\"}}), sent to Lark in the ack's data.", javaType = "String")
+    public static final String CALLBACK_RESPONSE = "CamelLarkCallbackResponse";
 
     @Metadata(label = "producer", description = "For send: the chat or user to send to; wins over option receiveId.", javaType = "String")
     public static final String RECEIVE_ID = "CamelLarkReceiveId";

@@ -5,7 +5,8 @@ import io.larkway.camel.lark.ws.EventSink;
 import io.larkway.camel.lark.ws.Frame;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.function.Consumer;
+import java.nio.charset.StandardCharsets;
+import java.util.function.BiConsumer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -21,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * The {@code lark:events} consumer: while started, the {@link ConnectionSupervisor} keeps every
  * enabled long-connection integration connected and hands each event here. The route runs on a
  * bounded worker pool (never on a Vert.x event loop, since routes block on JDBC); the connection
- * acks 200 when the route completed without an exception, 500 otherwise.
+ * acks 200 when the route completed without an exception, 500 otherwise. Card callbacks
+ * ({@code card.action.trigger}, header {@link LarkConstants#EVENT_KIND} {@code card_action}) come
+ * the same way; the route's answer in {@link LarkConstants#CALLBACK_RESPONSE} goes back in the ack.
  */
 public class LarkConsumer extends DefaultConsumer implements EventSink {
     private static final Logger LOG = LoggerFactory.getLogger(LarkConsumer.class);
@@ -84,7 +87,7 @@ public class LarkConsumer extends DefaultConsumer implements EventSink {
     }
 
     @Override
-    public void deliver(String integrationId, String appId, LarkEvent event, Frame frame, Consumer<Boolean> done) {
+    public void deliver(String integrationId, String appId, LarkEvent event, Frame frame, BiConsumer<Boolean, byte[]> done) {
         Exchange exchange = createExchange(false);
         Message in = exchange.getIn();
         in.setBody(event);
@@ -93,6 +96,7 @@ public class LarkConsumer extends DefaultConsumer implements EventSink {
         in.setHeader(LarkConstants.FRAME_MESSAGE_ID, frame.header("message_id"));
         in.setHeader(LarkConstants.TRACE_ID, frame.header("trace_id"));
         in.setHeader(LarkConstants.FRAME_TYPE, frame.type());
+        in.setHeader(LarkConstants.EVENT_KIND, event.isCardAction() ? LarkConstants.KIND_CARD_ACTION : LarkConstants.KIND_EVENT);
         ExecutorService pool = workers;
         try {
             if (pool == null) {
@@ -103,11 +107,11 @@ public class LarkConsumer extends DefaultConsumer implements EventSink {
             LOG.warn("Event refused, workers busy or stopped integrationId={} message_id={} (acked 500, Lark redelivers)", integrationId,
                     event.messageId());
             releaseExchange(exchange, false);
-            done.accept(false);
+            done.accept(false, null);
         }
     }
 
-    private void process(Exchange exchange, Consumer<Boolean> done) {
+    private void process(Exchange exchange, BiConsumer<Boolean, byte[]> done) {
         boolean ok;
         try {
             getProcessor().process(exchange);
@@ -118,7 +122,8 @@ public class LarkConsumer extends DefaultConsumer implements EventSink {
         if (exchange.getException() != null) {
             getExceptionHandler().handleException("Error processing Lark event", exchange, exchange.getException());
         }
+        String answer = ok ? exchange.getMessage().getHeader(LarkConstants.CALLBACK_RESPONSE, String.class) : null;
         releaseExchange(exchange, false);
-        done.accept(ok);
+        done.accept(ok, answer == null ? null : answer.getBytes(StandardCharsets.UTF_8));
     }
 }

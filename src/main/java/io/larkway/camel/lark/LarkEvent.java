@@ -14,6 +14,8 @@ import java.time.Instant;
 public record LarkEvent(String eventId, String eventType, Instant createTime, String appId, String messageId, String token, JsonNode event) {
     /** Longest event id, message id and event type kept (the {@code inbound_events} columns). */
     public static final int MAX_ID_LENGTH = 200;
+    /** The event type of a card callback (a button or form in a card the bot sent). */
+    public static final String CARD_ACTION = "card.action.trigger";
     /** Most digits of an epoch time (a {@code long} has 19). */
     public static final int MAX_DIGITS = 19;
 
@@ -30,8 +32,11 @@ public record LarkEvent(String eventId, String eventType, Instant createTime, St
                 throw new IllegalArgumentException("header.event_id is missing");
             }
             String created = h.path("create_time").asText("");
-            return new LarkEvent(id, bounded("header.event_type", h.path("event_type").asText("")),
-                    created.isEmpty() ? null : Instant.ofEpochMilli(epochDigits("header.create_time", created)), h.path("app_id").asText(null),
+            String type = bounded("header.event_type", h.path("event_type").asText(""));
+            long time = created.isEmpty() ? 0 : epochDigits("header.create_time", created);
+            // card callbacks give microseconds (events milliseconds): a card's time past the year 5138 in ms is one
+            time = CARD_ACTION.equals(type) && time >= 100_000_000_000_000L ? time / 1000 : time;
+            return new LarkEvent(id, type, created.isEmpty() ? null : Instant.ofEpochMilli(time), h.path("app_id").asText(null),
                     bounded("message_id", messageId(event)), token(envelope), event);
         }
         if (envelope.has("uuid") && envelope.path("type").asText("").equals("event_callback")) {
@@ -68,6 +73,11 @@ public record LarkEvent(String eventId, String eventType, Instant createTime, St
         } catch (NumberFormatException e) { // 19 digits above Long.MAX_VALUE
             throw new IllegalArgumentException(field + " is out of range");
         }
+    }
+
+    /** Whether this is a card callback rather than an event subscription. */
+    public boolean isCardAction() {
+        return CARD_ACTION.equals(eventType);
     }
 
     @Override

@@ -32,7 +32,7 @@ public class WaitingMessages {
     /** Headers a turn needs; they are what a waiting message keeps. */
     static final List<String> TURN_HEADERS = List.of(FlowHeaders.INTEGRATION_ID, FlowHeaders.MESSAGE_ID, FlowHeaders.MESSAGE_IDS, FlowHeaders.CHAT_TYPE,
             FlowHeaders.CHAT_ID, FlowHeaders.SENDER_OPEN_ID, FlowHeaders.SCOPE_KEY, FlowHeaders.EXPERT_ID, FlowHeaders.SESSION_TIMEOUT_SECONDS, FlowHeaders.TRIGGER_ID,
-            FlowHeaders.ROOT_ID, FlowHeaders.THREAD_ID, FlowHeaders.TURN_MESSAGES);
+            FlowHeaders.ROOT_ID, FlowHeaders.THREAD_ID, FlowHeaders.TURN_MESSAGES, FlowHeaders.ACTION, FlowHeaders.ACTION_ID);
     private static final Logger LOG = LoggerFactory.getLogger(WaitingMessages.class);
     private static final TypeReference<Map<String, String>> MAP = new TypeReference<>() {
     };
@@ -59,7 +59,8 @@ public class WaitingMessages {
         for (String h : TURN_HEADERS) {
             Object v = m.getHeader(h);
             if (v != null) {
-                saved.put(h, String.valueOf(v));
+                // a card action (a Map) waits as JSON and is a Map again in its turn
+                saved.put(h, v instanceof Map<?, ?> ? json.writeValueAsString(v) : String.valueOf(v));
             }
         }
         saved.put("text", m.getBody(String.class));
@@ -114,6 +115,15 @@ public class WaitingMessages {
         return db.sql("DELETE FROM waiting_messages WHERE session_id = ? AND taken_by IS NULL").param(sessionId).update();
     }
 
+    private Map<?, ?> action(String saved) {
+        try {
+            return json.readValue(saved, Map.class);
+        } catch (Exception e) {
+            LOG.warn("Unreadable card action left out of the turn: {}", e.getMessage());
+            return null;
+        }
+    }
+
     boolean any(String sessionId) {
         return db.sql("SELECT COUNT(*) FROM waiting_messages WHERE session_id = ?").param(sessionId).query(Integer.class).single() > 0;
     }
@@ -148,7 +158,9 @@ public class WaitingMessages {
         }
         m.getHeaders().keySet().removeIf(k -> k.startsWith("larkway"));
         taken.get(taken.size() - 1).forEach((k, v) -> {
-            if (!k.equals("text")) {
+            if (k.equals(FlowHeaders.ACTION)) {
+                m.setHeader(k, action(v));
+            } else if (!k.equals("text")) {
                 m.setHeader(k, v);
             }
         });

@@ -56,11 +56,13 @@ public class ReplyParts {
         return reply(m, parts);
     }
 
-    /** These parts as the answer to the turn's message: a reply to it, or (direct chats unless reply-in-p2p) a message to the chat. */
+    /** These parts as the answer to the turn's message: a reply to it, or (direct chats unless reply-in-p2p or a card action) a message to the chat. */
     Reply reply(Message m, List<Part> parts) {
-        // a topic thread's session (threadSessions) answers inside the thread; with no inbound message (a welcome) it is sent to the chat
+        // a topic thread's session (threadSessions) answers inside the thread; a card action's answer always replies to the card;
+        // with no inbound message (a welcome) it is sent to the chat
         boolean thread = m.getHeader(FlowHeaders.THREAD_ID) != null;
-        boolean asReply = m.getHeader(FlowHeaders.MESSAGE_ID) != null && (thread || !"p2p".equals(m.getHeader(FlowHeaders.CHAT_TYPE)) || config.replyInP2p());
+        boolean asReply = m.getHeader(FlowHeaders.MESSAGE_ID) != null
+                && (thread || !"p2p".equals(m.getHeader(FlowHeaders.CHAT_TYPE)) || config.replyInP2p() || m.getHeader(FlowHeaders.ACTION_ID) != null);
         return Reply.of(m, asReply, thread || config.replyInThread(), parts);
     }
 
@@ -108,8 +110,9 @@ public class ReplyParts {
 
     /** Stable per (inbound message, kind, part): Lark keeps one message per uuid for an hour. */
     static String uuid(Message m, String kind, int part) {
-        String inbound = m.getHeader(FlowHeaders.MESSAGE_ID, String.class);
+        // a card action replies to the card: its own event id keeps two clicks on one card two answers;
         // an event that is no message (a bot added to a chat): its event id
+        String inbound = m.getHeader(FlowHeaders.ACTION_ID, m.getHeader(FlowHeaders.MESSAGE_ID, String.class), String.class);
         return LarkProducer.uuid(m.getHeader(FlowHeaders.INTEGRATION_ID, String.class), inbound != null ? inbound : m.getHeader(FlowHeaders.EVENT_ID, String.class),
                 kind, part);
     }

@@ -66,7 +66,16 @@ public record Frame(long seqId, long logId, int service, int method, List<Header
      * (processing milliseconds) and payload {@code {"code":200}} (or the given code).
      */
     public Frame ack(int code, long bizRtMillis) {
-        return withHeader("biz_rt", Long.toString(bizRtMillis)).withPayload(("{\"code\":" + code + "}").getBytes(StandardCharsets.UTF_8));
+        return ack(code, bizRtMillis, null);
+    }
+
+    /**
+     * As {@link #ack(int, long)}, with the answer to a card callback ({@code data}: the JSON bytes,
+     * base64 in the payload, as Lark's server reads a Go {@code []byte}); none when null.
+     */
+    public Frame ack(int code, long bizRtMillis, byte[] data) {
+        String payload = "{\"code\":" + code + (data == null ? "" : ",\"data\":\"" + java.util.Base64.getEncoder().encodeToString(data) + "\"") + "}";
+        return withHeader("biz_rt", Long.toString(bizRtMillis)).withPayload(payload.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override

@@ -342,8 +342,7 @@ final class LongConnection {
         if (payload == null) {
             return; // more parts to come
         }
-        if (!"event".equals(type)) {
-            // as the SDKs: card callbacks are not events; no card handler here, so no ack either
+        if (!"event".equals(type) && !"card".equals(type)) {
             LOG.info("Data frame of type {} ignored integrationId={} message_id={}", type, integrationId, messageId);
             return;
         }
@@ -356,25 +355,26 @@ final class LongConnection {
         } catch (Exception e) {
             LOG.warn("Unreadable event integrationId={} message_id={} trace_id={}: {} (acked 500)", integrationId, messageId, traceId,
                     e.getMessage());
-            ack(gen, frame, false, start, messageId);
+            ack(gen, frame, false, start, messageId, null);
             return;
         }
         EventSink sink = supervisor.sink();
         if (sink == null) {
-            ack(gen, frame, false, start, messageId);
+            ack(gen, frame, false, start, messageId, null);
             return;
         }
-        sink.deliver(integrationId, app.appId(), event, frame, ok -> ctx.runOnContext(v -> ack(gen, frame, ok, start, messageId)));
+        // an event or a card callback (frames of type card; card.action.trigger also comes in event frames): the route tells them apart
+        sink.deliver(integrationId, app.appId(), event, frame, (ok, answer) -> ctx.runOnContext(v -> ack(gen, frame, ok, start, messageId, answer)));
     }
 
-    private void ack(long gen, Frame frame, boolean ok, long start, String messageId) {
+    private void ack(long gen, Frame frame, boolean ok, long start, String messageId, byte[] answer) {
         if (gen != generation || socket == null) {
             LOG.info("Ack skipped, connection gone integrationId={} message_id={} (Lark redelivers; dedupe keeps it once)", integrationId,
                     messageId);
             return;
         }
         long bizRt = System.currentTimeMillis() - start;
-        socket.writeBinaryMessage(Buffer.buffer(FrameCodec.encode(frame.ack(ok ? 200 : 500, bizRt))));
+        socket.writeBinaryMessage(Buffer.buffer(FrameCodec.encode(frame.ack(ok ? 200 : 500, bizRt, answer))));
         if (ok) {
             acked.increment();
             LOG.debug("Acked integrationId={} message_id={} biz_rt={}", integrationId, messageId, bizRt);
