@@ -332,7 +332,7 @@ public final class LarkEmulator implements AutoCloseable {
         return out;
     }
 
-    private App authorised(HttpServerRequest req) {
+    App authorised(HttpServerRequest req) {
         String auth = req.getHeader("Authorization");
         if (auth == null || !auth.startsWith("Bearer ")) {
             return null;
