@@ -8,6 +8,7 @@ import io.larkway.platform.LarkwayProperties;
 import io.larkway.camel.lark.LarkComponent;
 import io.larkway.camel.lark.client.LarkApiClient;
 import io.larkway.camel.lark.client.LarkClient;
+import io.larkway.camel.lark.client.SendLimiter;
 import io.larkway.camel.lark.ws.ConnectionSettings;
 import io.larkway.camel.lark.ws.ConnectionSupervisor;
 import io.larkway.camel.lark.ws.LarkVertx;
@@ -41,10 +42,12 @@ public class LarkComponentSetup {
     }
 
     @Bean
-    LarkClient larkClient(LarkApiClient api, LarkwayProperties props, MeterRegistry meters) {
+    LarkClient larkClient(LarkApiClient api, LarkwayProperties props, MeterRegistry meters, Clock clock) {
         LarkwayProperties.Reply r = props.reply();
-        return new LarkClient(api, new LarkClient.RetryPolicy(r.maxAttempts(), r.backoffInitialMs(), r.backoffMaxMs()),
+        LarkClient client = new LarkClient(api, new LarkClient.RetryPolicy(r.maxAttempts(), r.backoffInitialMs(), r.backoffMaxMs()),
                 Breakers.config(r.breakerFailureRatePercent(), r.breakerMinimumCalls(), r.breakerOpenSeconds()).build(), meters);
+        client.setSendLimiter(new SendLimiter(r.sendRatePerChat(), r.sendRatePerApp(), clock));
+        return client;
     }
 
     @Bean

@@ -38,7 +38,7 @@ public class ExpertAsk implements ApiHandlers {
             ExpertCalls.Turn turn = new ExpertCalls.Turn(null, "ask_" + UUID.randomUUID(), text, "console", "console", "console", "p2p", "en",
                     new TurnContents.Content(text, "console", null, List.of()), null);
             try {
-                return Map.of("text", calls.call(expert, turn, partial -> { }));
+                return Map.of("text", calls.call(expert, turn, partial -> { }).content());
             } catch (ExpertCalls.ExpertException e) {
                 LOG.info("Expert ask failed expertId={}: {}", expert.id(), e.getMessage());
                 throw new ApiException(502, "expert_error", e.getMessage());

@@ -112,21 +112,23 @@ public class ExpertCalls {
                 m.getHeader(FlowHeaders.CHAT_TYPE, String.class), texts.language(m.getHeader(FlowHeaders.INTEGRATION_ID, String.class)), content,
                 m.getHeader(FlowHeaders.ACTION, Map.class));
         CircuitBreaker breaker = breakers.circuitBreaker(expert.id());
-        String answer = breaker.executeCallable(() -> call(expert, turn, onText));
-        remember(turn.conversationId(), turn.text(), answer);
-        return answer;
+        ExpertAnswer answer = breaker.executeCallable(() -> call(expert, turn, onText));
+        remember(turn.conversationId(), turn.text(), answer.content());
+        // how the reply stage shows it (ExpertAnswer: text, markdown, card; none: larkway.reply.format decides)
+        m.setHeader(FlowHeaders.ANSWER_FORMAT, answer.format());
+        return answer.content();
     }
 
     public String answer(Exchange exchange) throws Exception {
         return answer(exchange, text -> { });
     }
 
-    String call(Expert expert, Turn turn, Consumer<String> onText) {
+    ExpertAnswer call(Expert expert, Turn turn, Consumer<String> onText) {
         try {
             return switch (expert.type()) {
-                case echo -> turn.text();
+                case echo -> ExpertAnswer.plain(turn.text());
                 case http -> http(expert, turn);
-                case openai -> openai(expert, turn, onText);
+                case openai -> ExpertAnswer.plain(openai(expert, turn, onText));
                 case camel -> camel(expert, turn);
             };
         } catch (ExpertException e) {
@@ -173,7 +175,7 @@ public class ExpertCalls {
         return body;
     }
 
-    private String http(Expert expert, Turn turn) throws Exception {
+    private ExpertAnswer http(Expert expert, Turn turn) throws Exception {
         ObjectNode body = request(turn);
         URI url = URI.create(expert.url());
         guard.checkDestination(url);
@@ -188,12 +190,7 @@ public class ExpertCalls {
         if (response.statusCode() / 100 != 2) {
             throw new ExpertException("http expert answered HTTP " + response.statusCode());
         }
-        JsonNode answer = json.readTree(response.body());
-        String text = answer.path("text").asText(answer.path("answer").asText(""));
-        if (text.isEmpty()) {
-            throw new ExpertException("http expert answered without a text field");
-        }
-        return text;
+        return ExpertAnswer.of(json.readTree(response.body()), "http");
     }
 
     private String openai(Expert expert, Turn turn, Consumer<String> onText) throws Exception {
@@ -296,7 +293,7 @@ public class ExpertCalls {
         return new ExpertException("the expert's answer exceeded " + maxResponseBytes + " bytes");
     }
 
-    private String camel(Expert expert, Turn turn) throws Exception {
+    private ExpertAnswer camel(Expert expert, Turn turn) throws Exception {
         // checked again at every call (rows saved before the check existed); the Endpoint object, never a URI string
         // that a ProducerTemplate would resolve (property placeholders)
         org.apache.camel.Route route = guard.camelRoute(expert.uri())
@@ -323,6 +320,10 @@ public class ExpertCalls {
             LOG.debug("Camel expert route failed expertId={} route={}", expert.id(), route.getRouteId(), reply.getException());
             throw new ExpertException("camel expert route " + route.getRouteId() + " failed (" + reply.getException().getClass().getSimpleName() + ")");
         }
+        Object body = reply.getMessage().getBody();
+        if (body instanceof Map<?, ?> || body instanceof JsonNode) {
+            return ExpertAnswer.of(json.valueToTree(body), "camel");
+        }
         String text = reply.getMessage().getBody(String.class);
         if (text == null || text.isBlank()) {
             throw new ExpertException("camel expert route " + route.getRouteId() + " answered nothing");
@@ -330,7 +331,21 @@ public class ExpertCalls {
         if (text.length() > maxResponseBytes / 3 && text.getBytes(StandardCharsets.UTF_8).length > maxResponseBytes) {
             throw tooLarge();
         }
-        return text;
+        if (text.startsWith("{")) {
+            JsonNode structured = readOrNull(text);
+            if (ExpertAnswer.isFormatted(structured)) {
+                return ExpertAnswer.of(structured, "camel");
+            }
+        }
+        return ExpertAnswer.plain(text);
+    }
+
+    private JsonNode readOrNull(String text) {
+        try {
+            return json.readTree(text);
+        } catch (JsonProcessingException e) {
+            return null;
+        }
     }
 
     private List<Map<String, String>> history(String conversationId) {

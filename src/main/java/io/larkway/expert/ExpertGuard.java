@@ -95,7 +95,7 @@ public class ExpertGuard {
      * positive DNS cache (30 s by default) makes that window small. Redirects are never followed
      * (HttpClient.Redirect.NEVER), so an allowed host cannot send the call on to a private one.
      */
-    void checkDestination(URI u) {
+    public void checkDestination(URI u) {
         if (!isHttp(u) || u.getHost() == null) {
             throw new ExpertException("the expert's url is not an http(s) URL");
         }

@@ -89,6 +89,8 @@ public final class FlowHeaders {
     public static final String TYPING = "larkwayTyping";
     /** The reply being sent: its parts and uuids (reply stage). */
     public static final String REPLY = "larkwayReply";
+    /** How the expert wants its answer shown: text, markdown, card (io.larkway.expert.ExpertAnswer), or absent (larkway.reply.format decides). */
+    public static final String ANSWER_FORMAT = "larkwayAnswerFormat";
     /** Why a reply failed, for its dead letter (reply stage). */
     public static final String REPLY_FAILURE = "larkwayReplyFailure";
     private FlowHeaders() {

@@ -88,7 +88,14 @@ public record LarkwayProperties(
             @DefaultValue("10") int breakerMinimumCalls,
             @DefaultValue("30") int breakerOpenSeconds,
             @DefaultValue("1000") long streamUpdateIntervalMs,
-            @DefaultValue("Typing") String typingEmoji) {
+            @DefaultValue("Typing") String typingEmoji,
+            @DefaultValue("auto") Format format,
+            @DefaultValue("10485760") int maxImageBytes,
+            @DefaultValue("5") int sendRatePerChat,
+            @DefaultValue("50") int sendRatePerApp) {
+
+        /** {@code larkway.reply.format}: text answers as text, as cards, or (auto) as cards when they contain Markdown. */
+        public enum Format { auto, text, card }
     }
 
     /** {@code larkway.long-connection.*}: the managed WebSocket connections of long-connection integrations. */

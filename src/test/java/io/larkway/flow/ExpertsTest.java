@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.larkway.emulator.LarkCards;
 import io.larkway.emulator.LarkEmulator;
 import io.larkway.expert.ExpertGuard;
 import io.vertx.core.Vertx;
@@ -29,6 +30,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 @ExtendWith(OutputCaptureExtension.class)
 class ExpertsTest extends FlowFixture {
     static final Vertx VERTX = LARK.vertx();
+    static final LarkCards CARDS = LarkCards.on(LARK);
     static HttpServer fake;
     static final List<JsonNode> openAiRequests = new CopyOnWriteArrayList<>();
     static final java.util.concurrent.atomic.AtomicInteger downCalls = new java.util.concurrent.atomic.AtomicInteger();
@@ -126,8 +128,40 @@ class ExpertsTest extends FlowFixture {
     }
 
     @Test
-    void streamingOpenAiExpertWritesOneCardPatchedNoCloserThanTheInterval() {
+    void streamingOpenAiExpertWritesOneCardKitCardWithIncreasingSequencesThenEndsStreaming() throws Exception {
         Setup s = setup(Map.of("name", "gpt", "type", "openai", "url", base(), "model", "m-1", "apiKey", "sk-test-secret-key"), Map.of());
+        p2p(s, "ou_stream", "stream please");
+        String full = "Hello world, this is a streamed answer.";
+        await().atMost(Duration.ofSeconds(15)).until(() -> CARDS.cards(s.app().appId()).size() == 1
+                && !CARDS.cards(s.app().appId()).get(0).streaming());
+        LarkCards.CardEntity card = CARDS.cards(s.app().appId()).get(0);
+        assertThat(card.created().path("config").path("streaming_mode").asBoolean()).isTrue();
+        assertThat(card.contents().get("answer")).isEqualTo(full);
+        assertThat(card.streamingModes()).containsExactly(true, false);
+        List<Integer> sequences = card.sequences();
+        assertThat(sequences.size()).isGreaterThanOrEqualTo(3); // updates while streaming, the last text, the close
+        for (int i = 1; i < sequences.size(); i++) {
+            assertThat(sequences.get(i)).isGreaterThan(sequences.get(i - 1));
+        }
+        // one message: the card entity, sent once; never patched
+        List<LarkEmulator.Message> sent = LARK.messages(s.app().appId());
+        assertThat(sent).hasSize(1);
+        assertThat(sent.get(0).msgType()).isEqualTo("interactive");
+        JsonNode content = JSON.readTree(sent.get(0).content());
+        assertThat(content.path("type").asText()).isEqualTo("card");
+        assertThat(content.path("data").path("card_id").asText()).isEqualTo(card.cardId());
+        assertThat(LARK.requests("PATCH", "/open-apis/im/v1/messages/.*")).isEmpty();
+        // throttled: element updates while streaming no closer than the interval (the finishing one may follow at once)
+        List<LarkEmulator.Recorded> updates = LARK.requests("PUT", "/open-apis/cardkit/v1/cards/" + card.cardId() + "/elements/answer/content");
+        for (int i = 1; i < updates.size() - 1; i++) {
+            assertThat(updates.get(i).atMillis() - updates.get(i - 1).atMillis()).isGreaterThanOrEqualTo(290);
+        }
+    }
+
+    @Test
+    void whereCardKitIsRefusedTheStreamingCardIsPatchedNoCloserThanTheInterval() {
+        Setup s = setup(Map.of("name", "gpt", "type", "openai", "url", base(), "model", "m-1", "apiKey", "sk-test-secret-key"), Map.of());
+        CARDS.refuseCardKit(s.app().appId());
         p2p(s, "ou_stream", "stream please");
         String full = "Hello world, this is a streamed answer.";
         await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).stream()
@@ -153,11 +187,10 @@ class ExpertsTest extends FlowFixture {
         Setup s = setup(Map.of("name", "gpt", "type", "openai", "url", base() + "/stall", "model", "m-3"), Map.of());
         String messageId = p2p(s, "ou_stall", "tell me everything");
         String apology = english(SystemTexts.EXPERT_FAILURE);
-        await().atMost(Duration.ofSeconds(15)).until(() -> LARK.messages(s.app().appId()).stream()
-                .anyMatch(m -> m.kind().equals("patch") && m.content().contains(apology)));
+        await().atMost(Duration.ofSeconds(15)).until(() -> CARDS.cards(s.app().appId()).size() == 1
+                && apology.equals(CARDS.cards(s.app().appId()).get(0).contents().get("answer")) && !CARDS.cards(s.app().appId()).get(0).streaming());
         // one card, finished with the apology; no second message
-        assertThat(LARK.messages(s.app().appId()).stream().filter(m -> !m.kind().equals("patch"))).hasSize(1)
-                .allMatch(m -> m.msgType().equals("interactive"));
+        assertThat(LARK.messages(s.app().appId())).hasSize(1).allMatch(m -> m.msgType().equals("interactive"));
         await().atMost(Duration.ofSeconds(5)).until(() -> LARK.requests("DELETE", "/open-apis/im/v1/messages/" + messageId + "/reactions/.*").size() == 1);
     }
 
@@ -242,7 +275,9 @@ class ExpertsTest extends FlowFixture {
             long started = System.nanoTime();
             p2p(s, "ou_huge", "say a lot");
             String apology = english(SystemTexts.EXPERT_FAILURE);
-            await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).stream().anyMatch(m -> m.content().contains(apology)));
+            // a message, or (openai streams) the streaming card's text
+            await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).stream().anyMatch(m -> m.content().contains(apology))
+                    || CARDS.cards(s.app().appId()).stream().anyMatch(c -> apology.equals(c.contents().get("answer"))));
             assertThat(call("GET", "/api/integrations/" + s.integrationId() + "/status", s.key(), null).text("lastError"))
                     .as(expert.get("type").toString()).contains("the expert's answer exceeded " + cap + " bytes");
             // well within the 3 s expert timeout

@@ -18,8 +18,9 @@ public class LarkConfiguration implements Cloneable {
     public static final Set<String> RECEIVE_ID_TYPES = Set.of("chat_id", "open_id", "user_id", "union_id", "email");
 
     @UriPath(description = "What the endpoint does: events (consumer: the event stream of all enabled long-connection integrations),"
-            + " or the IM operation of the producer: send, reply, patch, addReaction, removeReaction.",
-            enums = "events,send,reply,patch,addReaction,removeReaction")
+            + " or the operation of the producer: send, reply, patch, addReaction, removeReaction, uploadImage, createCard,"
+            + " updateCardElement, updateCardSettings.",
+            enums = "events,send,reply,patch,addReaction,removeReaction,uploadImage,createCard,updateCardElement,updateCardSettings")
     @Metadata(required = true)
     private String operation;
 

@@ -58,6 +58,20 @@ public final class LarkConstants {
             javaType = "String")
     public static final String RESPONSE_MESSAGE_ID = "CamelLarkResponseMessageId";
 
+    @Metadata(label = "producer", description = "For send and reply: the chat the message goes to, when the receiver or replied-to message does"
+            + " not say it; keys the per-chat rate limit.", javaType = "String")
+    public static final String CHAT_ID = "CamelLarkChatId";
+    @Metadata(label = "producer", description = "Set by uploadImage to the image_key of the uploaded image.", javaType = "String")
+    public static final String IMAGE_KEY = "CamelLarkImageKey";
+    @Metadata(label = "producer", description = "Set by createCard to the new card entity's id; read by updateCardElement and updateCardSettings.",
+            javaType = "String")
+    public static final String CARD_ID = "CamelLarkCardId";
+    @Metadata(label = "producer", description = "For updateCardElement: the element_id of the element to update.", javaType = "String")
+    public static final String ELEMENT_ID = "CamelLarkElementId";
+    @Metadata(label = "producer", description = "For updateCardElement and updateCardSettings: the card's operation sequence, strictly increasing per card.",
+            javaType = "Integer")
+    public static final String SEQUENCE = "CamelLarkSequence";
+
     private LarkConstants() {
     }
 }

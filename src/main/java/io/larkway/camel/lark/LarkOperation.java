@@ -16,7 +16,15 @@ public enum LarkOperation {
     /** Adds an emoji reaction to a message ({@code POST …/messages/{id}/reactions}). */
     addReaction,
     /** Removes a reaction the bot added ({@code DELETE …/messages/{id}/reactions/{reactionId}}). */
-    removeReaction;
+    removeReaction,
+    /** Uploads an image (the body's bytes) for messages ({@code POST /open-apis/im/v1/images}, image_type message). */
+    uploadImage,
+    /** Creates a CardKit card entity from the body's card JSON ({@code POST /open-apis/cardkit/v1/cards}). */
+    createCard,
+    /** Sets the full text of a card entity's element, streaming ({@code PUT /open-apis/cardkit/v1/cards/{id}/elements/{elementId}/content}). */
+    updateCardElement,
+    /** Updates a card entity's settings, e.g. ends streaming ({@code PATCH /open-apis/cardkit/v1/cards/{id}/settings}). */
+    updateCardSettings;
 
     /** The operation named {@code name}, or a clear error listing the ones that exist. */
     public static LarkOperation of(String name) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.larkway.camel.lark.client.LarkApiClient;
 import io.larkway.camel.lark.client.LarkPaths;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -24,6 +25,7 @@ import org.apache.camel.support.DefaultProducer;
 public class LarkProducer extends DefaultProducer {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String MESSAGES = "/open-apis/im/v1/messages";
+    private static final String CARDS = "/open-apis/cardkit/v1/cards";
 
     private final LarkConfiguration config;
     private final LarkOperation operation;
@@ -49,6 +51,10 @@ public class LarkProducer extends DefaultProducer {
             case patch -> patch(m, app);
             case addReaction -> addReaction(m, app);
             case removeReaction -> removeReaction(m, app);
+            case uploadImage -> uploadImage(m, app);
+            case createCard -> createCard(m, app);
+            case updateCardElement -> updateCardElement(m, app);
+            case updateCardSettings -> updateCardSettings(m, app);
             default -> throw new IllegalStateException("lark:" + operation + " has no producer");
         }
     }
@@ -62,7 +68,8 @@ public class LarkProducer extends DefaultProducer {
         String msgType = msgType(m);
         ObjectNode body = content(m, msgType).put("receive_id", receiveId);
         putUuid(m, app, body, "send/" + msgType + "/" + type + "/" + receiveId);
-        m.setHeader(LarkConstants.RESPONSE_MESSAGE_ID, getEndpoint().client().sendMessage(app, type, body));
+        m.setHeader(LarkConstants.RESPONSE_MESSAGE_ID, getEndpoint().client().sendMessage(app, type, body,
+                "chat_id".equals(type) ? receiveId : option(m, LarkConstants.CHAT_ID, type + ":" + receiveId)));
     }
 
     private void reply(Message m, LarkApp app) {
@@ -70,7 +77,8 @@ public class LarkProducer extends DefaultProducer {
         String msgType = msgType(m);
         ObjectNode body = content(m, msgType).put("reply_in_thread", config.isReplyInThread());
         putUuid(m, app, body, "reply/" + msgType);
-        m.setHeader(LarkConstants.RESPONSE_MESSAGE_ID, getEndpoint().client().replyTo(app, messageId, body));
+        m.setHeader(LarkConstants.RESPONSE_MESSAGE_ID, getEndpoint().client().replyTo(app, messageId, body,
+                m.getHeader(LarkConstants.CHAT_ID, String.class)));
     }
 
     /** Only the bot's own card can be updated, never the inbound message: so no fallback header. */
@@ -90,6 +98,39 @@ public class LarkProducer extends DefaultProducer {
     private void removeReaction(Message m, LarkApp app) {
         String reactionId = required(m.getHeader(LarkConstants.REACTION_ID, String.class), "header " + LarkConstants.REACTION_ID);
         getEndpoint().client().call(app, "DELETE", MESSAGES + "/" + LarkPaths.segment(messageId(m)) + "/reactions/" + LarkPaths.segment(reactionId), null);
+    }
+
+    private void uploadImage(Message m, LarkApp app) {
+        byte[] image = required(m.getBody(byte[].class), "a body with the image's bytes");
+        JsonNode answer = getEndpoint().client().call(app, "POST", "/open-apis/im/v1/images",
+                new LarkApiClient.Multipart(Map.of("image_type", "message"), "image", "image", image));
+        m.setHeader(LarkConstants.IMAGE_KEY, required(answer.path("data").path("image_key").asText(null), "an image_key in Lark's answer"));
+    }
+
+    private void createCard(Message m, LarkApp app) {
+        ObjectNode body = JSON.createObjectNode().put("type", "card_json").put("data", json(m.getBody()));
+        JsonNode answer = getEndpoint().client().call(app, "POST", CARDS, body);
+        m.setHeader(LarkConstants.CARD_ID, required(answer.path("data").path("card_id").asText(null), "a card_id in Lark's answer"));
+    }
+
+    private void updateCardElement(Message m, LarkApp app) {
+        String elementId = required(m.getHeader(LarkConstants.ELEMENT_ID, String.class), "header " + LarkConstants.ELEMENT_ID);
+        ObjectNode body = JSON.createObjectNode().put("content", required(m.getBody(String.class), "a body with the element's text"))
+                .put("sequence", sequence(m));
+        getEndpoint().client().call(app, "PUT", card(m) + "/elements/" + LarkPaths.segment(elementId) + "/content", body);
+    }
+
+    private void updateCardSettings(Message m, LarkApp app) {
+        ObjectNode body = JSON.createObjectNode().put("settings", json(m.getBody())).put("sequence", sequence(m));
+        getEndpoint().client().call(app, "PATCH", card(m) + "/settings", body);
+    }
+
+    private String card(Message m) {
+        return CARDS + "/" + LarkPaths.segment(required(m.getHeader(LarkConstants.CARD_ID, String.class), "header " + LarkConstants.CARD_ID));
+    }
+
+    private int sequence(Message m) {
+        return required(m.getHeader(LarkConstants.SEQUENCE, Integer.class), "header " + LarkConstants.SEQUENCE + " (strictly increasing per card)");
     }
 
     /** Header, then option, then the configured fallback header (the application's own): explicit beats ambient. */

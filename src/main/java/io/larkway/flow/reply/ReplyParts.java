@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.larkway.expert.ExpertAnswer;
 import io.larkway.platform.LarkwayProperties;
 import io.larkway.camel.lark.LarkProducer;
 import io.larkway.camel.lark.client.LarkApiClient;
@@ -36,22 +37,37 @@ public class ReplyParts {
     private final LarkwayProperties.Reply config;
     private final MeterRegistry meters;
     private final ReplyOutcomes outcomes;
+    private final AnswerCards cards;
 
-    public ReplyParts(ObjectMapper json, LarkwayProperties props, MeterRegistry meters, ReplyOutcomes outcomes) {
+    public ReplyParts(ObjectMapper json, LarkwayProperties props, MeterRegistry meters, ReplyOutcomes outcomes, AnswerCards cards) {
         this.outcomes = outcomes;
+        this.cards = cards;
         this.json = json;
         this.config = props.reply();
         this.meters = meters;
     }
 
-    /** The body text as the reply: parts of at most larkway.reply.max-text-length characters, in order. */
+    /**
+     * The body as the reply: parts of at most larkway.reply.max-text-length characters, in order;
+     * as text, or as cards (an expert's card as it is, Markdown rendered by {@link AnswerCards}).
+     */
     public Reply answer(Exchange exchange) {
         Message m = exchange.getMessage();
         String text = m.getBody(String.class);
+        // the expert's format applies to this answer only (the exchange goes on to the next turn)
+        String format = (String) m.removeHeader(FlowHeaders.ANSWER_FORMAT);
         List<Part> parts = new ArrayList<>();
+        if (ExpertAnswer.CARD.equals(format)) {
+            parts.add(new Part(uuid(m, "expert-card", 0), "interactive", text));
+            return reply(m, parts);
+        }
+        boolean card = cards.asCard(format, text);
         List<String> chunks = split(text == null ? "" : text, config.maxTextLength());
         for (int i = 0; i < chunks.size(); i++) {
-            parts.add(new Part(uuid(m, "text", i), "text", json.createObjectNode().put("text", chunks.get(i)).toString()));
+            parts.add(card
+                    ? new Part(uuid(m, "markdown", i), "interactive", cards.card(m.getHeader(FlowHeaders.INTEGRATION_ID, String.class),
+                            m.getHeader(FlowHeaders.MESSAGE_ID, String.class), chunks.get(i)))
+                    : new Part(uuid(m, "text", i), "text", json.createObjectNode().put("text", chunks.get(i)).toString()));
         }
         return reply(m, parts);
     }

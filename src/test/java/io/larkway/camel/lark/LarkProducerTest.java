@@ -205,7 +205,7 @@ class LarkProducerTest extends LarkwayTest {
         assertThat(bound.isLazyStartProducer()).isTrue();
 
         assertThatThrownBy(() -> camel.getEndpoint("lark:sned")).hasRootCauseMessage("Unknown lark operation 'sned': use lark:events (consumer)"
-                + " or one of lark:send, lark:reply, lark:patch, lark:addReaction, lark:removeReaction (producer)");
+                + " or one of lark:send, lark:reply, lark:patch, lark:addReaction, lark:removeReaction, lark:uploadImage, lark:createCard, lark:updateCardElement, lark:updateCardSettings (producer)");
         assertThatThrownBy(() -> camel.getEndpoint("lark:send?receiveIdType=phone")).rootCause().hasMessageContaining("Unknown receiveIdType 'phone'");
         assertThatThrownBy(() -> camel.getEndpoint("lark:send?colour=red")).hasMessageContaining("colour");
         assertThatThrownBy(() -> template.sendBody("lark:events", "x")).rootCause().hasMessageContaining("lark:events is consumer-only");

@@ -155,13 +155,13 @@ public final class LarkApiClient {
     /** One HTTP exchange without token handling; code != 0 or a non-JSON answer fails. */
     public CompletableFuture<JsonNode> send(String baseUrl, String method, String pathAndQuery, Object body, String bearer) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery)).timeout(requestTimeout);
-        request.header("Content-Type", JSON);
+        request.header("Content-Type", body instanceof Multipart form ? form.contentType() : JSON);
         if (bearer != null) {
             request.header("Authorization", "Bearer " + bearer);
         }
         try {
             request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
+                    : HttpRequest.BodyPublishers.ofByteArray(body instanceof Multipart form ? form.bytes() : json.writeValueAsBytes(body)));
         } catch (IOException e) {
             return CompletableFuture.failedFuture(new LarkApiException("cannot serialise request", e));
         }
@@ -205,5 +205,25 @@ public final class LarkApiClient {
             return null;
         }
         return t instanceof LarkApiException lae ? lae : new LarkApiException(String.valueOf(t.getMessage()), t);
+    }
+
+    /** A {@code multipart/form-data} body (an upload): text fields and one file. */
+    public record Multipart(java.util.Map<String, String> fields, String fileField, String fileName, byte[] file) {
+        private static final String BOUNDARY = "larkway-" + java.util.UUID.randomUUID();
+
+        String contentType() {
+            return "multipart/form-data; boundary=" + BOUNDARY;
+        }
+
+        byte[] bytes() {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(file.length + 512);
+            fields.forEach((name, value) -> out.writeBytes(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n"
+                    + value + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            out.writeBytes(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"" + fileField + "\"; filename=\"" + fileName
+                    + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.writeBytes(file);
+            out.writeBytes(("\r\n--" + BOUNDARY + "--\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return out.toByteArray();
+        }
     }
 }

@@ -23,6 +23,7 @@ public class LarkClient {
     private final RetryPolicy retries;
     private final CircuitBreakerRegistry breakers;
     private final MeterRegistry meters;
+    private volatile SendLimiter sends = SendLimiter.none(java.time.Clock.systemUTC());
 
     /**
      * Retries with exponential backoff and jitter, from {@code backoffInitialMs} doubling up to
@@ -40,6 +41,11 @@ public class LarkClient {
                 // business errors (4xx) say nothing about Lark's health
                 .recordException(e -> !(e instanceof LarkApiException lae) || lae.retryable())
                 .build());
+    }
+
+    /** Keeps message sends within Lark's per-app and per-chat limits (none until set). */
+    public void setSendLimiter(SendLimiter sends) {
+        this.sends = sends;
     }
 
     /** The Open API client below (tenant tokens, single calls). */
@@ -90,13 +96,18 @@ public class LarkClient {
                 .path("data");
     }
 
-    /** {@code POST /open-apis/im/v1/messages?receive_id_type=…} (body with receive_id); answers the new message id. */
-    public String sendMessage(LarkApp app, String receiveIdType, Object body) {
+    /**
+     * {@code POST /open-apis/im/v1/messages?receive_id_type=…} (body with receive_id); answers the new message id.
+     * {@code chat}: the chat (or user) it goes to, for the per-chat limit.
+     */
+    public String sendMessage(LarkApp app, String receiveIdType, Object body, String chat) {
+        sends.acquire(app.owner(), chat);
         return call(app, "POST", "/open-apis/im/v1/messages?receive_id_type=" + LarkPaths.segment(receiveIdType), body).path("data").path("message_id").asText(null);
     }
 
-    /** {@code POST /open-apis/im/v1/messages/{id}/reply}; answers the new message id. */
-    public String replyTo(LarkApp app, String messageId, Object body) {
+    /** {@code POST /open-apis/im/v1/messages/{id}/reply}; answers the new message id. {@code chat}: the message's chat when known (per-chat limit). */
+    public String replyTo(LarkApp app, String messageId, Object body, String chat) {
+        sends.acquire(app.owner(), chat != null ? chat : "message:" + messageId);
         return call(app, "POST", "/open-apis/im/v1/messages/" + LarkPaths.segment(messageId)
                 + "/reply", body).path("data").path("message_id").asText(null);
     }
