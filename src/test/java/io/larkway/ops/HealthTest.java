@@ -21,8 +21,10 @@ import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * Each integration is its own health component, shown only to the admin key; the liveness group
- * never includes them.
+ * never includes them. A context (and database) of its own: the overall status it asserts would otherwise
+ * depend on what other test classes left in the shared one (a dead letter makes its integration DOWN).
  */
+@org.springframework.test.context.TestPropertySource(properties = "larkway-test.context=health")
 class HealthTest extends LarkwayTest {
     static final LarkWebSocketServer WS = LarkWebSocketServer.on(LARK);
     @Autowired
