@@ -28,11 +28,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.TestPropertySource;
 
 /**
  * Where the features of issues 21 and 22 meet: a recalled message and what the expert sees, the thread of a session
  * in the expert request, card actions and the trigger's scope, streaming cards and card actions in topic threads.
+ * The expert timeout is long enough that a turn held open by the test never times out on a loaded machine.
  */
+@TestPropertySource(properties = "larkway.conversation.expert-timeout-seconds=30")
 class FlowSeamsTest extends FlowFixture {
     static final LarkCards CARDS = LarkCards.on(LARK);
     static HttpServer experts;
