@@ -29,6 +29,8 @@ public class SystemTexts {
     public static final String NEW_CONVERSATION = "new-conversation-reply";
     public static final String UNSUPPORTED_MESSAGE = "unsupported-message-reply";
     public static final String EXPERT_FAILURE = "expert-failure-reply";
+    /** The welcome for triggers without a welcomeMessage of their own (empty in the bundles: none unless configured). */
+    public static final String WELCOME = "welcome-message";
 
     private final Integrations integrations;
     /** language (as in {@link #LANGUAGES}) → key → text. */

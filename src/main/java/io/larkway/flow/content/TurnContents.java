@@ -81,9 +81,11 @@ public class TurnContents {
             described = json.createArrayNode();
         }
         LarkApp app = apps.app(integrationId).orElse(null);
+        // the thread the session is scoped to (threadSessions: thread_id, else root_id), else the newest message's own thread
+        String scoped = m.getHeader(FlowHeaders.THREAD_ID, String.class);
         if (!described.isArray() || described.isEmpty() || app == null) {
             String sender = m.getHeader(FlowHeaders.SENDER_OPEN_ID, String.class);
-            return new Content(body, app == null ? null : names.name(integrationId, sender), null, List.of());
+            return new Content(body, app == null ? null : names.name(integrationId, sender), scoped, List.of());
         }
         List<Item> items = new ArrayList<>();
         Set<String> senders = new LinkedHashSet<>();
@@ -128,7 +130,7 @@ public class TurnContents {
             lines.add(several ? name + ": " + i.message().path("text").asText() : i.message().path("text").asText());
         }
         String lastName = items.get(items.size() - 1).message().path("sender").path("name").asText(null);
-        return new Content(String.join("\n", lines), lastName, threadId, items);
+        return new Content(String.join("\n", lines), lastName, scoped != null ? scoped : threadId, items);
     }
 
     private Attachment fetch(LarkApp app, String integrationId, String messageId, JsonNode r) {

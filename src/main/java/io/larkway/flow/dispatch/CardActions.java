@@ -79,10 +79,19 @@ public class CardActions {
         String chatId = text(event.path("context").path("open_chat_id"));
         String cardMessageId = text(event.path("context").path("open_message_id"));
         // the callback does not say the chat's type: the chat's session does (a direct chat's scope is its user)
-        Map<String, String> known = chatId == null ? null : db.sql("SELECT chat_type, scope_key FROM sessions WHERE integration_id = ? AND chat_id = ? "
-                + "ORDER BY updated_at DESC").params(integrationId, chatId).query((rs, n) -> Map.of("type", rs.getString(1), "scope", rs.getString(2)))
-                .list().stream().findFirst().orElse(null);
+        // (a topic thread's session, threadSessions: the newest of the chat's; its answer goes into the thread)
+        Map<String, String> known = chatId == null ? null : db.sql("SELECT chat_type, scope_key, thread_id FROM sessions WHERE integration_id = ? AND chat_id = ? "
+                + "ORDER BY updated_at DESC").params(integrationId, chatId).query((rs, n) -> {
+                    Map<String, String> row = new LinkedHashMap<>();
+                    row.put("type", rs.getString(1));
+                    row.put("scope", rs.getString(2));
+                    row.put("thread", rs.getString(3));
+                    return row;
+                }).list().stream().findFirst().orElse(null);
         String chatType = known == null ? "group" : known.get("type");
+        if (known != null && known.get("thread") != null) {
+            m.setHeader(FlowHeaders.THREAD_ID, known.get("thread"));
+        }
         m.setHeader(FlowHeaders.CHAT_TYPE, chatType);
         m.setHeader(FlowHeaders.CHAT_ID, chatId);
         m.setHeader(FlowHeaders.SENDER_OPEN_ID, operator);
@@ -107,6 +116,11 @@ public class CardActions {
             m.setHeader(FlowHeaders.TRIGGER_ID, trigger.id());
             m.setHeader(FlowHeaders.EXPERT_ID, trigger.expertId());
             m.setHeader(FlowHeaders.SESSION_TIMEOUT_SECONDS, trigger.sessionTimeoutSeconds());
+            // who and where the trigger answers: a click counts as a message would (routes/30-dispatch.yaml, trigger-scope)
+            m.setHeader(FlowHeaders.DIRECT_MODE, trigger.directMode().name());
+            m.setHeader(FlowHeaders.GROUP_MODE, trigger.groupMode().name());
+            m.setHeader(FlowHeaders.USER_SELECTED, operator != null && trigger.directUsers().contains(operator));
+            m.setHeader(FlowHeaders.CHAT_SELECTED, chatId != null && trigger.groupChats().contains(chatId));
         }
         // what an expert that reads only text sees: the input, the option chosen, or the button's value
         String text = a.get("inputValue") != null ? (String) a.get("inputValue") : a.get("option") != null ? (String) a.get("option")

@@ -7,6 +7,7 @@ import io.larkway.admin.Integrations;
 import io.larkway.admin.Trigger;
 import io.larkway.admin.Triggers;
 import io.larkway.flow.FlowHeaders;
+import io.larkway.flow.SystemTexts;
 import io.larkway.flow.converse.Conversations;
 import io.larkway.flow.converse.WaitingMessages;
 import io.larkway.flow.window.WindowParts;
@@ -40,9 +41,11 @@ public class Lifecycle {
     private final JdbcAggregationRepository windows;
     private final JdbcClient db;
     private final ObjectMapper json;
+    private final SystemTexts texts;
 
     public Lifecycle(Integrations integrations, Triggers triggers, Conversations conversations, WaitingMessages waiting,
-            JdbcAggregationRepository windowRepository, JdbcClient db, ObjectMapper json) {
+            JdbcAggregationRepository windowRepository, JdbcClient db, ObjectMapper json, SystemTexts texts) {
+        this.texts = texts;
         this.integrations = integrations;
         this.triggers = triggers;
         this.conversations = conversations;
@@ -54,7 +57,7 @@ public class Lifecycle {
 
     /**
      * The facts of a bot-added event as headers (chat, the published trigger's group settings); the body becomes the
-     * trigger's welcomeMessage, or null when it has none.
+     * trigger's welcomeMessage, else the text {@code welcome-message} in the integration's language, or null when both are empty.
      */
     public void facts(Exchange exchange) throws Exception {
         Message m = exchange.getMessage();
@@ -70,8 +73,10 @@ public class Lifecycle {
         m.setHeader(FlowHeaders.TRIGGER_ID, trigger.id());
         m.setHeader(FlowHeaders.GROUP_MODE, trigger.groupMode().name());
         m.setHeader(FlowHeaders.CHAT_SELECTED, trigger.groupChats().contains(chatId));
-        m.setBody(trigger.welcomeMessage());
-        LOG.info("Bot added to a chat integrationId={} chat_id={} welcome={}", integrationId, chatId, trigger.welcomeMessage() != null);
+        // the trigger's own welcome, else the operator's default in the integration's language (texts: welcome-message, empty = none)
+        String welcome = trigger.welcomeMessage() != null ? trigger.welcomeMessage() : texts.reply(SystemTexts.WELCOME, exchange);
+        m.setBody(welcome);
+        LOG.info("Bot added to a chat integrationId={} chat_id={} welcome={}", integrationId, chatId, welcome != null);
     }
 
     /** The bot left the chat: its sessions' conversations end, their waiting messages and the chat's open windows are dropped. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.larkway.flow.FlowHeaders;
+import io.larkway.flow.TurnMessages;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.Message;
@@ -31,8 +32,8 @@ public final class WindowParts {
     }
 
     /**
-     * Takes message {@code messageId} out of the window {@code m}: texts, message ids and the answered message (the
-     * newest left) follow. False when the window does not hold it; the window is then unchanged.
+     * Takes message {@code messageId} out of the window {@code m}: texts, the turn's messages, message ids and the answered
+     * message (the newest left) follow. False when the window does not hold it; the window is then unchanged.
      */
     public static boolean without(Message m, String messageId) {
         List<Part> parts = new ArrayList<>(read(m.getHeader(FlowHeaders.WINDOW_PARTS, String.class)));
@@ -40,6 +41,8 @@ public final class WindowParts {
             return false;
         }
         m.setHeader(FlowHeaders.WINDOW_PARTS, write(parts));
+        // what the expert sees is rebuilt from these at turn time (TurnContents): the recalled message leaves them too
+        m.setHeader(FlowHeaders.TURN_MESSAGES, TurnMessages.without(m.getHeader(FlowHeaders.TURN_MESSAGES, String.class), messageId));
         m.setHeader(FlowHeaders.MESSAGE_IDS, String.join(",", parts.stream().map(Part::id).toList()));
         m.setBody(String.join("\n", parts.stream().map(Part::text).toList()));
         if (!parts.isEmpty()) {
