@@ -40,6 +40,9 @@ class SandboxTest extends LarkwayTest {
         if (expert != null) {
             expert.stop(0);
         }
+        if (cards != null) {
+            cards.close();
+        }
         streams.forEach(s -> s.future().cancel(true));
     }
 
@@ -211,36 +214,13 @@ class SandboxTest extends LarkwayTest {
                 .anyMatch(c -> c.contains("\"streaming_mode\":true") && c.contains("Hello"));
     }
 
-    /** An http expert: "card" gets a card with two buttons, a click gets "clicked " + the button's value's choice, anything else an echo. */
+    private CardExpert cards;
+
     private String cardExpert(String key) throws Exception {
-        expert = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        expert.createContext("/card", exchange -> {
-            JsonNode request = JSON.readTree(exchange.getRequestBody().readAllBytes());
-            byte[] answer = JSON.writeValueAsBytes(cardExpertAnswer(request));
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, answer.length);
-            exchange.getResponseBody().write(answer);
-            exchange.close();
-        });
-        expert.start();
-        Answer e = call("POST", "/api/experts", key, Map.of("name", "cards", "type", "http",
-                "url", "http://127.0.0.1:" + expert.getAddress().getPort() + "/card"));
+        cards = CardExpert.start();
+        Answer e = call("POST", "/api/experts", key, Map.of("name", "cards", "type", "http", "url", cards.url()));
         assertThat(e.status()).as(e.raw()).isEqualTo(201);
         return e.text("id");
-    }
-
-    static Map<String, Object> cardExpertAnswer(JsonNode request) {
-        if (request.hasNonNull("action")) {
-            return Map.of("text", "clicked " + request.path("action").path("value").path("choice").asText());
-        }
-        if (request.path("text").asText().trim().equals("card")) {
-            return Map.of("card", Map.of("elements", List.of(
-                    Map.of("tag", "markdown", "content", "Do you like it?"),
-                    Map.of("tag", "action", "actions", List.of(
-                            Map.of("tag", "button", "text", Map.of("tag", "plain_text", "content", "Yes"), "value", Map.of("choice", "yes")),
-                            Map.of("tag", "button", "text", Map.of("tag", "plain_text", "content", "No"), "value", Map.of("choice", "no")))))));
-        }
-        return Map.of("text", "echo: " + request.path("text").asText());
     }
 
     @Test
