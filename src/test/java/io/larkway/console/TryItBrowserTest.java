@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.larkway.LarkwayTest;
+import io.larkway.admin.Integration;
 import io.larkway.sandbox.CardExpert;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -20,6 +21,8 @@ import org.openqa.selenium.Keys;
  * docs/try-it.png.
  */
 class TryItBrowserTest extends LarkwayTest {
+    @org.springframework.beans.factory.annotation.Autowired
+    io.larkway.admin.Integrations integrations;
     private Browser browser;
     private CardExpert expert;
 
@@ -102,9 +105,13 @@ class TryItBrowserTest extends LarkwayTest {
         browser.find(botSays("hi group"));
         assertThat(browser.driver().findElements(botSays("nobody asked you"))).isEmpty();
 
+        // a CardKit card entity (what a streaming expert's answer is) shows as it is now, updated live
+        browser.select(By.cssSelector("#try-it select[aria-label='Chat']"), "oc_sandbox_p2p_ada");
+        streamACardToAda(id);
+        browser.find(botSays("streamed to the end"));
+
         // a card with buttons from an http expert; a click reaches the expert through the webhook, the toast shows, then its answer
         assertThat(call("PUT", "/api/triggers/" + triggerId, key, Map.of("expertId", cardExpert(key))).status()).isEqualTo(200);
-        browser.select(By.cssSelector("#try-it select[aria-label='Chat']"), "oc_sandbox_p2p_ada");
         send("card");
         browser.find(botSays("Do you like it?"));
         browser.click(By.xpath("//div[contains(@class,'tryit-buttons')]/button[.='Yes']"));
@@ -125,6 +132,24 @@ class TryItBrowserTest extends LarkwayTest {
             }
         }
         assertThat(replyParent).isNotNull().isEqualTo(card);
+    }
+
+    /** As the flow streams an answer: a card entity sent to Ada, its element updated, streaming closed (the sandbox's Open API). */
+    private void streamACardToAda(String integrationId) {
+        Integration app = integrations.find(integrationId).orElseThrow();
+        String api = "/sandbox/" + integrationId + "/open-apis/";
+        String token = call("POST", api + "auth/v3/tenant_access_token/internal", null,
+                Map.of("app_id", app.appId(), "app_secret", app.appSecret())).text("tenant_access_token");
+        String card = "{\"schema\":\"2.0\",\"config\":{\"streaming_mode\":true},\"body\":{\"elements\":"
+                + "[{\"tag\":\"markdown\",\"element_id\":\"answer\",\"content\":\"streamed\"}]}}";
+        String cardId = call("POST", api + "cardkit/v1/cards", token, Map.of("type", "card_json", "data", card)).json().path("data").path("card_id").asText();
+        assertThat(call("POST", api + "im/v1/messages?receive_id_type=open_id", token, Map.of("receive_id", "ou_sandbox_ada", "msg_type", "interactive",
+                "content", "{\"type\":\"card\",\"data\":{\"card_id\":\"" + cardId + "\"}}")).json().path("code").asInt()).isZero();
+        browser.find(botSays("streamed"));
+        assertThat(call("PUT", api + "cardkit/v1/cards/" + cardId + "/elements/answer/content", token,
+                Map.of("content", "streamed to the end", "sequence", 1)).json().path("code").asInt()).isZero();
+        assertThat(call("PATCH", api + "cardkit/v1/cards/" + cardId + "/settings", token,
+                Map.of("settings", "{\"config\":{\"streaming_mode\":false}}", "sequence", 2)).json().path("code").asInt()).isZero();
     }
 
     private String cardExpert(String key) throws Exception {
