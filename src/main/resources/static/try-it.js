@@ -19,6 +19,8 @@ const CSS = `
 .tryit-form { display: flex; gap: .5rem; }
 .tryit-form textarea { flex: 1; min-height: 2.5rem; font: inherit; }
 .tryit-status { min-height: 1.2em; color: #a00; }
+.tryit-toast { min-height: 1.2em; color: #064; }
+.tryit-buttons { display: flex; flex-wrap: wrap; gap: .4rem; margin-top: .4rem; }
 .tryit-empty { color: #777; }
 `;
 
@@ -34,6 +36,7 @@ export async function mount(element, { integrationId, apiKey }) {
   const root = el('div', { className: 'tryit' });
   element.replaceChildren(root);
   const status = el('div', { className: 'tryit-status', role: 'status' });
+  const toast = el('div', { className: 'tryit-toast', role: 'status' });
   const userSelect = el('select', { 'aria-label': 'Made-up user' });
   const chatSelect = el('select', { 'aria-label': 'Chat' });
   const mention = el('input', { type: 'checkbox' });
@@ -47,7 +50,7 @@ export async function mount(element, { integrationId, apiKey }) {
       el('label', {}, document.createTextNode('As '), userSelect),
       el('label', {}, document.createTextNode('in '), chatSelect),
       mentionLabel),
-    log, form, status);
+    log, form, toast, status);
 
   let state;
   try {
@@ -79,9 +82,24 @@ export async function mount(element, { integrationId, apiKey }) {
   };
   const render = () => {
     const shown = [...messages.values()].filter(m => m.chatId === chatSelect.value).sort((a, b) => a.createTime - b.createTime);
-    log.replaceChildren(...(shown.length ? shown.map(m => bubble(m, botName, names, userSelect.value))
+    log.replaceChildren(...(shown.length ? shown.map(m => bubble(m, botName, names, userSelect.value, click))
       : [el('div', { className: 'tryit-empty' }, document.createTextNode('No messages yet. Say hello.'))]));
     log.scrollTop = log.scrollHeight;
+  };
+  // a click on a card's button: larkway gets Lark's card.action.trigger callback; its toast shows here, the expert's answer in the chat
+  const click = async (m, value, button) => {
+    button.disabled = true;
+    status.textContent = '';
+    toast.textContent = '';
+    try {
+      const r = await api('POST', '/actions', { userId: userSelect.value, messageId: m.messageId, value });
+      const t = r.answer && r.answer.toast;
+      toast.textContent = t && typeof t.content === 'string' ? t.content : 'Sent.';
+    } catch (e) {
+      status.textContent = e.message;
+    } finally {
+      button.disabled = false;
+    }
   };
   userSelect.addEventListener('change', () => { fillChats(); syncMention(); render(); });
   chatSelect.addEventListener('change', () => { syncMention(); render(); });
@@ -182,12 +200,20 @@ function el(tag, props, ...children) {
   return node;
 }
 
-function bubble(m, botName, names, me) {
+function bubble(m, botName, names, me, click) {
   const mine = !m.fromBot && m.senderId === me;
   const who = m.fromBot ? botName : (names.get(m.senderId) || m.senderId);
+  const shown = readable(m, botName);
   const body = el('div', { className: 'tryit-text' + (m.msgType === 'interactive' ? ' tryit-card' : '') },
-    document.createTextNode(readable(m, botName)));
+    document.createTextNode(shown.text));
   const parts = [el('div', { className: 'tryit-who' }, document.createTextNode(who + (m.updateTime !== m.createTime ? ' · updated' : ''))), body];
+  if (shown.buttons.length) {
+    parts.push(el('div', { className: 'tryit-buttons' }, ...shown.buttons.map(b => {
+      const button = el('button', { type: 'button', className: 'tryit-button' }, document.createTextNode(b.label));
+      button.addEventListener('click', () => click(m, b.value, button));
+      return button;
+    })));
+  }
   if (m.reactions && m.reactions.length) {
     parts.push(el('div', { className: 'tryit-reactions' },
       document.createTextNode(m.reactions.map(r => (r.emoji === 'Typing' ? `${botName} is typing…` : `[${r.emoji}]`)).join(' '))));
@@ -195,19 +221,23 @@ function bubble(m, botName, names, me) {
   return el('div', { className: 'tryit-msg' + (mine ? ' tryit-mine' : '') }, ...parts);
 }
 
-/** The message as plain text: a text's text, a post's or a card's text and markdown (as written), buttons in brackets. */
+/**
+ * The message as plain text and its buttons: a text's text; a post's or a card's text and markdown (as written); a card
+ * entity's card as it shows now ({@code m.card}); images as their alt text; buttons with their label and value.
+ */
 function readable(m, botName) {
   let content;
-  try { content = JSON.parse(m.content); } catch (ignored) { return String(m.content); }
+  try { content = JSON.parse(m.card || m.content); } catch (ignored) { return { text: String(m.content), buttons: [] }; }
   if (m.msgType === 'text') {
-    return String(content.text || '').replace(/@_user_\d+/g, `@${botName}`);
+    return { text: String((content && content.text) || '').replace(/@_user_\d+/g, `@${botName}`), buttons: [] };
   }
   const out = [];
-  walk(content, out, 0);
-  return out.join('\n') || '(empty)';
+  const buttons = [];
+  walk(content, out, buttons, 0);
+  return { text: out.join('\n') || (buttons.length ? '' : '(empty)'), buttons };
 }
 
-function walk(node, out, depth) {
+function walk(node, out, buttons, depth) {
   if (depth > 30 || node === null || typeof node !== 'object') return;
   if (Array.isArray(node)) {
     const line = [];
@@ -215,7 +245,7 @@ function walk(node, out, depth) {
       if (item && typeof item === 'object' && !Array.isArray(item) && (item.tag === 'text' || item.tag === 'a' || item.tag === 'md') && typeof item.text === 'string') {
         line.push(item.text); // a post paragraph's runs
       } else {
-        walk(item, out, depth + 1);
+        walk(item, out, buttons, depth + 1);
       }
     }
     if (line.length) out.push(line.join(''));
@@ -223,12 +253,19 @@ function walk(node, out, depth) {
   }
   if (node.tag === 'button') {
     const label = node.text && typeof node.text.content === 'string' ? node.text.content : 'button';
-    out.push(`[${label}]`);
+    // card JSON 1.0: value; 2.0: a callback behavior's value
+    const callback = Array.isArray(node.behaviors) ? node.behaviors.find(b => b && b.type === 'callback' && 'value' in b) : null;
+    const value = 'value' in node ? node.value : callback ? callback.value : undefined;
+    if (value === undefined) out.push(`[${label}]`); else buttons.push({ label, value });
+    return;
+  }
+  if (node.tag === 'img') {
+    out.push(`[image${node.alt && typeof node.alt.content === 'string' && node.alt.content ? ': ' + node.alt.content : ''}]`);
     return;
   }
   if (typeof node.title === 'string') out.push(node.title);
   if (typeof node.content === 'string') out.push(node.content);
   for (const [k, v] of Object.entries(node)) {
-    if (v && typeof v === 'object') walk(v, out, depth + 1);
+    if (k !== 'config' && v && typeof v === 'object') walk(v, out, buttons, depth + 1);
   }
 }

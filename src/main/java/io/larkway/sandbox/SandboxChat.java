@@ -64,6 +64,10 @@ public class SandboxChat implements ApiHandlers {
             Integration i = sandboxes.integration(c.requireOrg(), r.path("id"));
             return ApiResult.created(Map.of("message", say(i, r.body())));
         });
+        api.register("sandbox-action", "POST", "/api/integrations/{id}/sandbox/actions", (c, r) -> {
+            Integration i = sandboxes.integration(c.requireOrg(), r.path("id"));
+            return click(i, r.body());
+        });
         api.register("sandbox-ticket", "POST", "/api/integrations/{id}/sandbox/tickets", (c, r) -> {
             Integration i = sandboxes.integration(c.requireOrg(), r.path("id"));
             SandboxTickets.Ticket t = tickets.issue(i.orgId(), i.id());
@@ -114,6 +118,93 @@ public class SandboxChat implements ApiHandlers {
         return Sandboxes.view(state, m);
     }
 
+    /**
+     * A made-up user clicks a button of a card the bot sent: the {@code card.action.trigger} callback Lark would make,
+     * delivered to larkway's own webhook; answers {@code {answer}}, what the callback answered (e.g. {@code {toast}}).
+     * Only a button the card shows can be clicked (its {@code value}, as in the card), by a user of the card's chat.
+     */
+    private Map<String, Object> click(Integration i, JsonNode body) {
+        SandboxState state = sandboxes.state(i);
+        String userId = Json.required(body, "userId", null);
+        String messageId = Json.required(body, "messageId", null);
+        JsonNode value = body.path("value");
+        SandboxState.User user = state.user(userId).orElseThrow(() -> ApiException.invalid("userId must be one of the sandbox's users"));
+        SandboxState.Message card = state.message(messageId).filter(m -> m.fromBot && "interactive".equals(m.msgType))
+                .orElseThrow(() -> ApiException.invalid("messageId must be a card the bot sent that the sandbox still keeps"));
+        SandboxState.Chat chat = state.chat(card.chatId).orElseThrow();
+        if (chat.type().equals("p2p") && !chat.userId().equals(user.openId())) {
+            throw ApiException.invalid("the card is in " + chat.name() + "'s direct chat: only " + chat.name() + " can click it");
+        }
+        if (value.isMissingNode() || !buttonValues(cardOf(state, card)).contains(value)) {
+            throw ApiException.invalid("value must be the value of one of the card's buttons");
+        }
+        if (!i.enabled()) {
+            throw ApiException.conflict("integration " + i.id() + " is disabled: enable it to chat");
+        }
+        long now = clock.millis();
+        ObjectNode envelope = json.createObjectNode().put("schema", "2.0");
+        // card callbacks give create_time in microseconds (events in milliseconds)
+        envelope.putObject("header").put("event_id", UUID.randomUUID().toString()).put("event_type", "card.action.trigger")
+                .put("create_time", String.valueOf(now * 1000)).put("token", i.verificationToken()).put("app_id", i.appId())
+                .put("tenant_key", "sandbox");
+        ObjectNode event = envelope.putObject("event");
+        event.putObject("operator").put("tenant_key", "sandbox").put("user_id", user.openId()).put("open_id", user.openId())
+                .put("union_id", "on_" + user.openId());
+        event.put("token", "c-" + UUID.randomUUID());
+        ObjectNode action = event.putObject("action");
+        action.set("value", value);
+        action.put("tag", "button");
+        event.put("host", "im_message");
+        event.putObject("context").put("open_message_id", card.messageId).put("open_chat_id", card.chatId);
+        String answer = deliver(i, envelope);
+        LOG.debug("Sandbox card action delivered integrationId={} message_id={}", i.id(), card.messageId);
+        Map<String, Object> out = new LinkedHashMap<>();
+        try {
+            JsonNode answered = json.readTree(answer);
+            out.put("answer", answered != null && answered.isObject() ? answered : json.createObjectNode());
+        } catch (java.io.IOException e) {
+            out.put("answer", json.createObjectNode());
+        }
+        return out;
+    }
+
+    /** The card a message shows: a card entity's JSON, else the message's content. */
+    private JsonNode cardOf(SandboxState state, SandboxState.Message m) {
+        String card = state.cardJson(m);
+        try {
+            return json.readTree(card != null ? card : m.content);
+        } catch (java.io.IOException e) {
+            return json.createObjectNode();
+        }
+    }
+
+    /** The values of a card's buttons: {@code value} (card JSON 1.0) or a callback behavior's {@code value} (2.0). */
+    static java.util.List<JsonNode> buttonValues(JsonNode card) {
+        java.util.List<JsonNode> values = new java.util.ArrayList<>();
+        collect(card, values, 0);
+        return values;
+    }
+
+    private static void collect(JsonNode node, java.util.List<JsonNode> values, int depth) {
+        if (node == null || depth > 30 || !node.isContainerNode()) {
+            return;
+        }
+        if ("button".equals(node.path("tag").asText())) {
+            if (node.has("value")) {
+                values.add(node.get("value"));
+            }
+            for (JsonNode b : node.path("behaviors")) {
+                if ("callback".equals(b.path("type").asText()) && b.has("value")) {
+                    values.add(b.get("value"));
+                }
+            }
+            return;
+        }
+        for (JsonNode child : node) {
+            collect(child, values, depth + 1);
+        }
+    }
+
     /** The im.message.receive_v1 event (schema 2.0) Lark would deliver for the message. */
     private ObjectNode envelope(Integration i, SandboxState state, SandboxState.Message m, SandboxState.Chat chat, boolean mentioned) {
         ObjectNode envelope = json.createObjectNode().put("schema", "2.0");
@@ -134,8 +225,8 @@ public class SandboxChat implements ApiHandlers {
         return envelope;
     }
 
-    /** Posts the event to larkway's own webhook, encrypted and signed as Lark does; a refusal is a 409 with the webhook's reason. */
-    private void deliver(Integration i, ObjectNode envelope) {
+    /** Posts the event to larkway's own webhook, encrypted and signed as Lark does, and answers the webhook's 200 body; a refusal is a 409 with the webhook's reason. */
+    private String deliver(Integration i, ObjectNode envelope) {
         byte[] iv = new byte[16];
         RANDOM.nextBytes(iv);
         String body = json.createObjectNode().put("encrypt", WebhookCrypto.encrypt(i.encryptKey(), envelope.toString(), iv)).toString();
@@ -163,5 +254,6 @@ public class SandboxChat implements ApiHandlers {
             LOG.info("Sandbox delivery refused integrationId={} status={}", i.id(), answer.statusCode());
             throw ApiException.conflict("larkway's webhook refused the sandbox's delivery (" + answer.statusCode() + "): " + reason);
         }
+        return answer.body();
     }
 }

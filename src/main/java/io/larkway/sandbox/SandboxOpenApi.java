@@ -1,5 +1,9 @@
 package io.larkway.sandbox;
 
+import static io.larkway.sandbox.LarkAnswers.answer;
+import static io.larkway.sandbox.LarkAnswers.error;
+import static io.larkway.sandbox.LarkAnswers.ok;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -16,7 +20,6 @@ import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -39,12 +42,14 @@ public class SandboxOpenApi {
     static final int MAX_CONTENT = 65536;
 
     private final Sandboxes sandboxes;
+    private final SandboxCardKit cards;
     private final ObjectMapper json;
     private final Clock clock;
     private final int maxBodyBytes;
 
-    public SandboxOpenApi(Sandboxes sandboxes, ObjectMapper json, Clock clock, LarkwayProperties props) {
+    public SandboxOpenApi(Sandboxes sandboxes, SandboxCardKit cards, ObjectMapper json, Clock clock, LarkwayProperties props) {
         this.sandboxes = sandboxes;
+        this.cards = cards;
         this.json = json;
         this.clock = clock;
         this.maxBodyBytes = props.maxBodyBytes();
@@ -65,7 +70,9 @@ public class SandboxOpenApi {
         } catch (IllegalArgumentException e) {
             return answer(400, error(9499, "the path is not valid"));
         }
-        byte[] raw = request.getInputStream().readNBytes(maxBodyBytes + 1);
+        // a multipart upload (an image) is read by its parts (SandboxCardKit), bounded by the web server's multipart limits
+        boolean multipart = request.getContentType() != null && request.getContentType().toLowerCase().startsWith("multipart/");
+        byte[] raw = multipart ? new byte[0] : request.getInputStream().readNBytes(maxBodyBytes + 1);
         if (raw.length > maxBodyBytes) {
             return answer(400, error(9499, "the body is larger than " + maxBodyBytes + " bytes"));
         }
@@ -108,6 +115,10 @@ public class SandboxOpenApi {
             state.users().forEach(u -> items.addObject().put("open_id", u.openId()).put("union_id", "on_" + u.openId())
                     .put("name", u.name()).put("en_name", u.name()));
             return answer(200, out);
+        }
+        Optional<ResponseEntity<String>> card = cards.handle(state, method, p, request, body, now);
+        if (card.isPresent()) {
+            return card.get();
         }
         boolean im = n >= 3 && p.get(0).equals("im") && p.get(1).equals("v1");
         if (im && method.equals("GET") && n == 3 && p.get(2).equals("chats")) {
@@ -189,12 +200,33 @@ public class SandboxOpenApi {
         if (content.length() > MAX_CONTENT) {
             return answer(400, error(230025, "the message content is longer than " + MAX_CONTENT + " characters"));
         }
+        String unrenderable = "interactive".equals(msgType) ? cardProblem(state, content) : null;
+        if (unrenderable != null) {
+            return answer(400, error(230099, "Failed to create card content, ext=ErrCode: 200621; ErrMsg: " + unrenderable));
+        }
         String uuid = body.path("uuid").asText(null);
         SandboxState.Message m = state.botMessage(chatId, sandbox.appId(), msgType, content, parentId, uuid, now);
         LOG.debug("Sandbox message from the bot integrationId={} message_id={} chat={}", sandbox.id(), m.messageId, chatId);
         ObjectNode out = ok();
         message(out.putObject("data"), sandbox, state, m);
         return answer(200, out);
+    }
+
+    /** Why Lark would not show this card, or null: a card entity of this sandbox ({@code {"type":"card","data":{"card_id"}}}) or a card JSON object. */
+    private String cardProblem(SandboxState state, String content) {
+        JsonNode card;
+        try {
+            card = json.readTree(content);
+        } catch (IOException e) {
+            return "card content is not JSON";
+        }
+        if (card == null || !card.isObject()) {
+            return "card content is not a JSON object";
+        }
+        if ("card".equals(card.path("type").asText())) {
+            return state.card(card.path("data").path("card_id").asText(null)).isPresent() ? null : "card_id not found";
+        }
+        return null;
     }
 
     /** A message as Lark shows it ({@code im.v1.message}). */
@@ -221,15 +253,4 @@ public class SandboxOpenApi {
         return Arrays.stream(rest.split("/", -1)).map(s -> UriUtils.decode(s, StandardCharsets.UTF_8)).toList();
     }
 
-    private ObjectNode ok() {
-        return json.createObjectNode().put("code", 0).put("msg", "success");
-    }
-
-    private ObjectNode error(int code, String msg) {
-        return json.createObjectNode().put("code", code).put("msg", msg);
-    }
-
-    private static ResponseEntity<String> answer(int status, JsonNode body) {
-        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(body.toString());
-    }
 }

@@ -19,6 +19,10 @@ public final class SandboxState {
     public static final int MAX_REACTIONS = 20;
     public static final int MAX_TOKENS = 8;
     public static final long TOKEN_SECONDS = 7200;
+    /** The largest image a sandbox takes (Spring's multipart default, 1 MB, stops larger ones before) and how many bytes of images it keeps. */
+    public static final int MAX_IMAGE_BYTES = 1024 * 1024;
+    public static final int MAX_IMAGES = 16;
+    public static final long MAX_IMAGES_BYTES = 8L * 1024 * 1024;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     public record User(String openId, String name) {
@@ -57,6 +61,25 @@ public final class SandboxState {
         }
     }
 
+    /**
+     * A CardKit card entity ({@code POST /open-apis/cardkit/v1/cards}): its card JSON as it shows now (element
+     * contents applied), the last sequence applied and whether it streams; guarded by the state's lock.
+     */
+    public static final class Card {
+        public final String cardId;
+        final com.fasterxml.jackson.databind.node.ObjectNode json;
+        int sequence = Integer.MIN_VALUE;
+
+        Card(String cardId, com.fasterxml.jackson.databind.node.ObjectNode json) {
+            this.cardId = cardId;
+            this.json = json;
+        }
+    }
+
+    /** An uploaded image ({@code POST /open-apis/im/v1/images}). */
+    public record Image(String imageKey, byte[] bytes) {
+    }
+
     /** A change for the chat window: {@code message.created}, {@code message.updated}, {@code reaction.added}, {@code reaction.removed}. */
     public record Change(String type, Message message, Reaction reaction) {
     }
@@ -71,6 +94,11 @@ public final class SandboxState {
     /** Send idempotency (Lark keeps a uuid an hour): uuid → message id, bounded like the messages. */
     private final LinkedHashMap<String, String> byUuid = new LinkedHashMap<>();
     private final LinkedHashMap<String, Long> tokens = new LinkedHashMap<>();
+    /** Card entities, at most {@code maxMessages} (the oldest dropped first). */
+    private final LinkedHashMap<String, Card> cards = new LinkedHashMap<>();
+    /** Uploaded images, at most {@link #MAX_IMAGES} and {@link #MAX_IMAGES_BYTES} together (the oldest dropped first). */
+    private final LinkedHashMap<String, Image> images = new LinkedHashMap<>();
+    private long imageBytes;
 
     SandboxState(String integrationId, int maxMessages, Consumer<Change> changes) {
         this.integrationId = integrationId;
@@ -217,6 +245,90 @@ public final class SandboxState {
         }
         changes.accept(new Change("reaction.removed", m, r));
         return Optional.of(r);
+    }
+
+    /** A new card entity showing {@code json}; the oldest of more than {@code maxMessages} is dropped. */
+    public synchronized Card createCard(com.fasterxml.jackson.databind.node.ObjectNode json) {
+        Card card = new Card("7" + random(9), json);
+        cards.put(card.cardId, card);
+        while (cards.size() > maxMessages) {
+            cards.remove(cards.keySet().iterator().next());
+        }
+        return card;
+    }
+
+    public synchronized Optional<Card> card(String cardId) {
+        return Optional.ofNullable(cardId == null ? null : cards.get(cardId));
+    }
+
+    /** What changing a card entity answers: done, or Lark's refusal (code and message). */
+    public record CardChange(int code, String msg) {
+        static final CardChange DONE = new CardChange(0, "success");
+    }
+
+    /**
+     * Applies {@code change} to the card with a {@code sequence} above every earlier one (Lark's rule), then announces
+     * {@code message.updated} for every kept message that shows the card.
+     */
+    public CardChange changeCard(Card card, int sequence, java.util.function.Function<com.fasterxml.jackson.databind.node.ObjectNode, CardChange> change,
+            long at) {
+        List<Message> showing = new ArrayList<>();
+        synchronized (this) {
+            if (card.sequence != Integer.MIN_VALUE && sequence <= card.sequence) {
+                return new CardChange(300317, "sequence number compare failed");
+            }
+            CardChange done = change.apply(card.json);
+            if (done.code() != 0) {
+                return done;
+            }
+            card.sequence = sequence;
+            for (Message m : messages.values()) {
+                if (m.fromBot && card.cardId.equals(cardIdOf(m))) {
+                    m.updateTime = at;
+                    showing.add(m);
+                }
+            }
+        }
+        showing.forEach(m -> changes.accept(new Change("message.updated", m, null)));
+        return CardChange.DONE;
+    }
+
+    /** The card JSON a message shows: a card entity's as it is now, else null (the message's content is the card). */
+    public synchronized String cardJson(Message m) {
+        Card card = "interactive".equals(m.msgType) ? cards.get(cardIdOf(m)) : null;
+        return card == null ? null : card.json.toString();
+    }
+
+    /** The card_id of an interactive message's {@code {"type":"card","data":{"card_id":…}}}, else null. */
+    static String cardIdOf(Message m) {
+        String c = m.content;
+        if (!"interactive".equals(m.msgType) || c == null || !c.contains("card_id")) {
+            return null;
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode n = CARD_READER.readTree(c);
+            return "card".equals(n.path("type").asText()) ? n.path("data").path("card_id").asText(null) : null;
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper CARD_READER = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** Keeps an uploaded image; the oldest go when there are more than {@link #MAX_IMAGES} or {@link #MAX_IMAGES_BYTES}. */
+    public synchronized Image image(byte[] bytes) {
+        Image image = new Image("img_v3_sandbox_" + random(10), bytes);
+        images.put(image.imageKey(), image);
+        imageBytes += bytes.length;
+        while (images.size() > MAX_IMAGES || imageBytes > MAX_IMAGES_BYTES) {
+            Image oldest = images.remove(images.keySet().iterator().next());
+            imageBytes -= oldest.bytes().length;
+        }
+        return image;
+    }
+
+    public synchronized Optional<Image> image(String imageKey) {
+        return Optional.ofNullable(imageKey == null ? null : images.get(imageKey));
     }
 
     /** A copy of a message's reactions, for reading outside the lock. */

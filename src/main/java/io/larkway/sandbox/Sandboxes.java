@@ -120,6 +120,8 @@ public class Sandboxes {
         out.put("senderName", m.fromBot ? "Bot" : state.user(m.senderId).map(SandboxState.User::name).orElse(m.senderId));
         out.put("msgType", m.msgType);
         out.put("content", m.content);
+        // a CardKit card entity's message: the card as it shows now (its content only names the card)
+        out.put("card", state.cardJson(m));
         out.put("parentId", m.parentId);
         out.put("createTime", m.createTime);
         out.put("updateTime", m.updateTime);

@@ -40,6 +40,9 @@ class SandboxTest extends LarkwayTest {
         if (expert != null) {
             expert.stop(0);
         }
+        if (cards != null) {
+            cards.close();
+        }
         streams.forEach(s -> s.future().cancel(true));
     }
 
@@ -195,12 +198,124 @@ class SandboxTest extends LarkwayTest {
         Answer sent = say(key, id, "ou_sandbox_grace", "oc_sandbox_p2p_grace", "stream please", false);
         assertThat(sent.status()).as(sent.raw()).isEqualTo(201);
 
+        // one CardKit card entity (the message names it), its markdown element updated live, then streaming closed
         await().atMost(Duration.ofSeconds(30)).until(() -> stream.events().stream().anyMatch(e -> e.path("type").asText().equals("message.updated")
-                && e.path("message").path("msgType").asText().equals("interactive")
-                && e.path("message").path("content").asText().contains("Hello sandbox stream.")));
+                && e.path("message").path("card").asText().contains("Hello sandbox stream.")
+                && e.path("message").path("card").asText().contains("\"streaming_mode\":false")));
         List<JsonNode> cards = stream.events().stream().filter(e -> e.path("message").path("msgType").asText().equals("interactive")).toList();
         assertThat(cards.get(0).path("type").asText()).isEqualTo("message.created");
         assertThat(cards.stream().map(e -> e.path("message").path("messageId").asText()).distinct()).hasSize(1); // one card, updated
+        JsonNode content = JSON.readTree(cards.get(0).path("message").path("content").asText());
+        assertThat(content.path("type").asText()).isEqualTo("card");
+        assertThat(content.path("data").path("card_id").asText()).isNotBlank();
+        assertThat(cards.stream().map(e -> e.path("message").path("content").asText()).distinct()).hasSize(1); // the content only names the card
+        // the card was shown while it streamed: an update with a partial text, before the full one
+        assertThat(cards.stream().filter(e -> e.path("type").asText().equals("message.updated")).map(e -> e.path("message").path("card").asText()))
+                .anyMatch(c -> c.contains("\"streaming_mode\":true") && c.contains("Hello"));
+    }
+
+    private CardExpert cards;
+
+    private String cardExpert(String key) throws Exception {
+        cards = CardExpert.start();
+        Answer e = call("POST", "/api/experts", key, Map.of("name", "cards", "type", "http", "url", cards.url()));
+        assertThat(e.status()).as(e.raw()).isEqualTo(201);
+        return e.text("id");
+    }
+
+    @Test
+    void aCardButtonClickReachesTheExpertThroughTheWebhookAndShowsTheToast() throws Exception {
+        String key = newOrg();
+        String id = newSandbox(key, "Card bot").path("id").asText();
+        publishTrigger(key, id, cardExpert(key));
+        CompletableStream stream = listen(id, ticket(key, id));
+
+        assertThat(say(key, id, "ou_sandbox_ada", "oc_sandbox_p2p_ada", "card", false).status()).isEqualTo(201);
+        await().atMost(Duration.ofSeconds(30)).until(() -> botSaid(stream, "Do you like it?"));
+        String cardId = stream.events().stream().filter(e -> e.path("message").path("fromBot").asBoolean()).findFirst().orElseThrow()
+                .path("message").path("messageId").asText();
+
+        // only a button the card shows, clicked by a user of the card's chat
+        Answer forged = call("POST", "/api/integrations/" + id + "/sandbox/actions", key,
+                Map.of("userId", "ou_sandbox_ada", "messageId", cardId, "value", Map.of("choice", "maybe")));
+        assertThat(forged.status()).as(forged.raw()).isEqualTo(400);
+        assertThat(forged.text("message")).contains("buttons");
+        Answer stranger = call("POST", "/api/integrations/" + id + "/sandbox/actions", key,
+                Map.of("userId", "ou_sandbox_alan", "messageId", cardId, "value", Map.of("choice", "yes")));
+        assertThat(stranger.status()).as(stranger.raw()).isEqualTo(400);
+        assertThat(call("POST", "/api/integrations/" + id + "/sandbox/actions", newOrg(),
+                Map.of("userId", "ou_sandbox_ada", "messageId", cardId, "value", Map.of("choice", "yes"))).status()).isEqualTo(404);
+
+        // the click: a signed card.action.trigger through larkway's webhook; the callback's toast comes back at once
+        Answer click = call("POST", "/api/integrations/" + id + "/sandbox/actions", key,
+                Map.of("userId", "ou_sandbox_ada", "messageId", cardId, "value", Map.of("choice", "yes")));
+        assertThat(click.status()).as(click.raw()).isEqualTo(200);
+        assertThat(click.json().path("answer").path("toast").path("content").asText()).isNotBlank();
+        // the expert gets the action and its answer replies to the card
+        await().atMost(Duration.ofSeconds(30)).until(() -> botSaid(stream, "clicked yes"));
+        JsonNode reply = stream.events().stream().filter(e -> e.path("message").path("content").asText().contains("clicked yes")).findFirst()
+                .orElseThrow();
+        assertThat(reply.path("message").path("parentId").asText()).isEqualTo(cardId);
+    }
+
+    @Test
+    void cardKitAndImageUploadsAnswerAsLarkDoes() throws Exception {
+        String key = newOrg();
+        String id = newSandbox(key, "CardKit").path("id").asText();
+        Integration app = integrations.find(id).orElseThrow();
+        String token = openApi("POST", id, "auth/v3/tenant_access_token/internal", null,
+                Map.of("app_id", app.appId(), "app_secret", app.appSecret())).text("tenant_access_token");
+
+        assertThat(openApi("POST", id, "cardkit/v1/cards", token, Map.of("type", "card_json", "data", "{\"elements\":[]}")).json()
+                .path("code").asInt()).isEqualTo(300301);
+        String card = "{\"schema\":\"2.0\",\"config\":{\"streaming_mode\":true},\"body\":{\"elements\":[{\"tag\":\"markdown\",\"element_id\":\"answer\",\"content\":\"\"}]}}";
+        Answer created = openApi("POST", id, "cardkit/v1/cards", token, Map.of("type", "card_json", "data", card));
+        assertThat(created.json().path("code").asInt()).as(created.raw()).isZero();
+        String cardId = created.json().path("data").path("card_id").asText();
+
+        String element = "cardkit/v1/cards/" + cardId + "/elements/answer/content";
+        assertThat(openApi("PUT", id, element, token, Map.of("content", "Hel", "sequence", 1)).json().path("code").asInt()).isZero();
+        assertThat(openApi("PUT", id, element, token, Map.of("content", "Hello", "sequence", 1)).json().path("code").asInt()).isEqualTo(300317);
+        assertThat(openApi("PUT", id, "cardkit/v1/cards/" + cardId + "/elements/nope/content", token, Map.of("content", "x", "sequence", 2))
+                .json().path("code").asInt()).isEqualTo(300302);
+        assertThat(openApi("PUT", id, "cardkit/v1/cards/nope/elements/answer/content", token, Map.of("content", "x", "sequence", 2))
+                .json().path("code").asInt()).isEqualTo(300303);
+        assertThat(openApi("PATCH", id, "cardkit/v1/cards/" + cardId + "/settings", token,
+                Map.of("settings", "{\"config\":{\"streaming_mode\":false}}", "sequence", 3)).json().path("code").asInt()).isZero();
+        assertThat(openApi("PUT", id, element, token, Map.of("content", "late", "sequence", 4)).json().path("code").asInt()).isEqualTo(300309);
+
+        // a message of the card entity; an unknown card_id is a card Lark cannot render
+        Answer sent = openApi("POST", id, "im/v1/messages?receive_id_type=chat_id", token, Map.of("receive_id", "oc_sandbox_group",
+                "msg_type", "interactive", "content", "{\"type\":\"card\",\"data\":{\"card_id\":\"" + cardId + "\"}}"));
+        assertThat(sent.json().path("code").asInt()).as(sent.raw()).isZero();
+        assertThat(openApi("POST", id, "im/v1/messages?receive_id_type=chat_id", token, Map.of("receive_id", "oc_sandbox_group",
+                "msg_type", "interactive", "content", "{\"type\":\"card\",\"data\":{\"card_id\":\"999\"}}")).json().path("code").asInt())
+                .isEqualTo(230099);
+        JsonNode shown = call("GET", "/api/integrations/" + id + "/sandbox", key, null).json().path("messages").get(0);
+        assertThat(JSON.readTree(shown.path("card").asText()).path("body").path("elements").get(0).path("content").asText()).isEqualTo("Hel");
+
+        // images: multipart with image_type=message, bounded
+        HttpResponse<String> image = upload(id, token, new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3}, "message");
+        assertThat(JSON.readTree(image.body()).path("data").path("image_key").asText()).as(image.body()).startsWith("img_");
+        assertThat(JSON.readTree(upload(id, token, new byte[] {1}, "avatar").body()).path("code").asInt()).isEqualTo(99992402);
+        HttpResponse<String> big = upload(id, token, new byte[SandboxState.MAX_IMAGE_BYTES + 1], "message");
+        assertThat(big.statusCode()).as(big.body()).isBetween(400, 499);
+        assertThat(openApi("POST", id, "im/v1/images", token, Map.of("image_type", "message")).json().path("code").asInt()).isEqualTo(99992402);
+        assertThat(upload(id, "t-forged", new byte[] {1}, "message").body()).contains("99991663");
+    }
+
+    private HttpResponse<String> upload(String integrationId, String token, byte[] image, String imageType) throws Exception {
+        String boundary = "b-" + java.util.UUID.randomUUID();
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"image_type\"\r\n\r\n" + imageType + "\r\n")
+                .getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"image\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(image);
+        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url("/sandbox/" + integrationId + "/open-apis/im/v1/images")))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static String chatOf(JsonNode sandbox, String userId) {
