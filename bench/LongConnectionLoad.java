@@ -1,4 +1,5 @@
 import static io.larkway.bench.BenchDriver.api;
+import static io.larkway.bench.BenchDriver.cpuSeconds;
 import static io.larkway.bench.BenchDriver.env;
 import static io.larkway.bench.BenchDriver.openLoop;
 import io.larkway.emulator.LarkEmulator;
@@ -189,13 +190,6 @@ public class LongConnectionLoad {
 
     static double sum(String metrics, String name) {
         return metrics.lines().filter(l -> l.startsWith(name + "{")).mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
-    }
-
-    /** User + system CPU seconds of a process (Linux /proc; clock ticks of 10 ms). */
-    static double cpuSeconds(long pid) throws Exception {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
     }
 
     static double pct(long[] sorted, double p) {
