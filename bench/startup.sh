@@ -12,6 +12,7 @@
 #   BENCH_IDLE=10                        seconds idle after healthy before RSS (and idle CPU) are read
 #   BENCH_JAVA_OPTS=                     JVM options of both (none: the JVM's defaults, as `java -jar` in the README)
 #   BENCH_LARKWAY_ARGS=                  extra larkway arguments, to try a setting
+#   BENCH_BEFORE_JAR=                    another larkway jar (e.g. a copy of an earlier build), measured as "before" in the same run
 #   MVN_FLAGS=                           extra Maven flags, e.g. -o
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,7 +51,7 @@ measure() {
   until curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$port/actuator/health" 2>/dev/null; do
     kill -0 "$pid" 2>/dev/null || { log "$name exited during start-up; see $logf"; exit 1; }
     (( $(now_ms) - t0 > 120000 )) && { log "$name not healthy after 120 s; see $logf"; exit 1; }
-    sleep 0.05
+    sleep 0.1
   done
   local up=$(( $(now_ms) - t0 ))
   sleep 1 # start-up work that runs after the first healthy answer is not idle
@@ -69,9 +70,12 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 for run in $(seq 1 "$RUNS"); do
   read -r s r c < <(measure baseline "$run" "$BASE_JAR")
   echo "baseline $run $s $r $c" | tee -a "$OUT/runs.txt" >&2
-  read -r s r c < <(measure larkway "$run" "$JAR" --larkway.data-dir="$WORK/data-$run" --larkway.admin-key="bench-admin-$RANDOM$RANDOM" \
-    --larkway.lark.feishu-base-url=http://127.0.0.1:9 --larkway.lark.lark-base-url=http://127.0.0.1:9 ${BENCH_LARKWAY_ARGS:-})
-  echo "larkway $run $s $r $c" | tee -a "$OUT/runs.txt" >&2
+  for target in larkway ${BENCH_BEFORE_JAR:+before}; do
+    jar=$JAR; [[ $target == before ]] && jar=$BENCH_BEFORE_JAR
+    read -r s r c < <(measure "$target" "$run" "$jar" --larkway.data-dir="$WORK/data-$target-$run" --larkway.admin-key="bench-admin-$RANDOM$RANDOM" \
+      --larkway.lark.feishu-base-url=http://127.0.0.1:9 --larkway.lark.lark-base-url=http://127.0.0.1:9 ${BENCH_LARKWAY_ARGS:-})
+    echo "$target $run $s $r $c" | tee -a "$OUT/runs.txt" >&2
+  done
 done
 
 col() { awk -v n="$1" -v k="$2" '$1 == n { print $k }' "$OUT/runs.txt" | median; }
@@ -82,6 +86,10 @@ LS=$(col larkway 3); LR=$(col larkway 4); LC=$(col larkway 5)
   printf '%-10s %18s %14s %12s   (median of %d starts; idle = %d s after healthy)\n' target "s to healthy" "idle RSS MiB" "idle cores" "$RUNS" "$IDLE"
   printf '%-10s %18s %14s %12s\n' baseline "$BS" "$BR" "$BC"
   printf '%-10s %18s %14s %12s\n' larkway "$LS" "$LR" "$LC"
+  if [[ -n ${BENCH_BEFORE_JAR:-} ]]; then
+    printf '%-10s %18s %14s %12s   (%s)\n' before "$(col before 3)" "$(col before 4)" "$(col before 5)" "$BENCH_BEFORE_JAR"
+    awk -v ls="$LS" -v bs="$(col before 3)" -v lr="$LR" -v br="$(col before 4)" 'BEGIN { printf "larkway / before: start x%.2f, idle RSS x%.2f\n", ls / bs, lr / br }'
+  fi
   awk -v ls="$LS" -v bs="$BS" -v lr="$LR" -v br="$BR" 'BEGIN {
     printf "larkway / baseline: start x%.2f, idle RSS x%.2f\n", ls / bs, lr / br
     printf "larkway start %.2f s (target < 6 s): %s; idle RSS %d MiB = %.0f MB (target < 350 MB): %s\n",
