@@ -40,7 +40,8 @@ log "machine: $(nproc) cores, $(java -version 2>&1 | head -1), load average $(cu
 now_ms() { date +%s%3N; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
-# measure NAME RUN JAR ARGS...: prints "seconds-to-healthy rss-MiB idle-cores"
+# measure NAME RUN JAR ARGS...: prints "seconds-to-healthy rss-MiB idle-cores", nothing on failure (it runs in a
+# subshell: it stops its own process, the EXIT trap does not see it)
 measure() {
   local name=$1 run=$2 jar=$3; shift 3
   local port; port=$(free_port)
@@ -50,7 +51,7 @@ measure() {
   local pid=$!; PIDS+=("$pid")
   until curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$port/actuator/health" 2>/dev/null; do
     kill -0 "$pid" 2>/dev/null || { log "$name exited during start-up; see $logf"; exit 1; }
-    (( $(now_ms) - t0 > 120000 )) && { log "$name not healthy after 120 s; see $logf"; exit 1; }
+    (( $(now_ms) - t0 > 300000 )) && { log "$name not healthy after 300 s; see $logf"; kill "$pid"; exit 1; }
     sleep 0.1
   done
   local up=$(( $(now_ms) - t0 ))
@@ -68,12 +69,12 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 
 : >"$OUT/runs.txt"
 for run in $(seq 1 "$RUNS"); do
-  read -r s r c < <(measure baseline "$run" "$BASE_JAR")
+  read -r s r c < <(measure baseline "$run" "$BASE_JAR") || exit 1
   echo "baseline $run $s $r $c" | tee -a "$OUT/runs.txt" >&2
   for target in larkway ${BENCH_BEFORE_JAR:+before}; do
     jar=$JAR; [[ $target == before ]] && jar=$BENCH_BEFORE_JAR
     read -r s r c < <(measure "$target" "$run" "$jar" --larkway.data-dir="$WORK/data-$target-$run" --larkway.admin-key="bench-admin-$RANDOM$RANDOM" \
-      --larkway.lark.feishu-base-url=http://127.0.0.1:9 --larkway.lark.lark-base-url=http://127.0.0.1:9 ${BENCH_LARKWAY_ARGS:-})
+      --larkway.lark.feishu-base-url=http://127.0.0.1:9 --larkway.lark.lark-base-url=http://127.0.0.1:9 ${BENCH_LARKWAY_ARGS:-}) || exit 1
     echo "$target $run $s $r $c" | tee -a "$OUT/runs.txt" >&2
   done
 done

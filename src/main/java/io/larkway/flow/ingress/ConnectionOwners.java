@@ -24,7 +24,7 @@ public class ConnectionOwners {
     private final Clock clock;
     private final long freshMs;
     private final TransactionTemplate transaction;
-    /** The state of each (integration, instance) row as this instance last committed it. */
+    /** The state of each (integration, instance) row as this instance last wrote it (a failed round writes every row again next time). */
     private volatile Map<List<String>, List<Object>> written = Map.of();
 
     public ConnectionOwners(ConnectionSupervisor supervisor, JdbcClient db, Clock clock, LarkwayProperties props,
@@ -46,7 +46,7 @@ public class ConnectionOwners {
         Instant now = clock.instant();
         java.util.Collection<ConnectionStatus> statuses = supervisor.statuses();
         Map<List<String>, List<Object>> states = new HashMap<>();
-        transaction.executeWithoutResult(t -> {
+        Boolean allFresh = transaction.execute(t -> {
             for (ConnectionStatus s : statuses) {
                 List<String> key = List.of(s.integrationId(), s.instanceId());
                 List<Object> state = Arrays.asList(s.state().name(), Timestamps.of(s.connectedSince()), truncate(s.lastError()));
@@ -63,11 +63,13 @@ public class ConnectionOwners {
             }
             written.keySet().stream().filter(key -> !states.containsKey(key)).forEach(gone ->
                     db.sql("DELETE FROM connection_owners WHERE integration_id = ? AND instance_id = ?").params(gone.get(0), gone.get(1)).update());
-            states.keySet().stream().map(key -> key.get(1)).distinct().forEach(instance ->
-                    db.sql("UPDATE connection_owners SET updated_at = ? WHERE instance_id = ?").params(Timestamps.of(now), instance).update());
+            int fresh = states.keySet().stream().map(key -> key.get(1)).distinct().mapToInt(instance ->
+                    db.sql("UPDATE connection_owners SET updated_at = ? WHERE instance_id = ?").params(Timestamps.of(now), instance).update()).sum();
             db.sql("DELETE FROM connection_owners WHERE updated_at < ?").param(Timestamps.of(now.minusMillis(10 * freshMs))).update();
+            return fresh == states.size();
         });
-        written = states; // only once committed: a failed round writes every row again next time
+        // only once committed; a row gone meanwhile (purged by another instance after a long pause here): every row again next round
+        written = Boolean.TRUE.equals(allFresh) ? states : Map.of();
     }
 
     /** The other instances' recent states for an integration: {@code [{id, state, connectedSince}]}. */

@@ -42,7 +42,9 @@ class ConnectionOwnersTest extends LarkwayTest {
             apps.add(app);
             ids.add(newIntegration(key, app, "long_connection", null).path("id").asText());
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> apps.stream().allMatch(a -> WS.open(a.appId()).size() == 1));
+        await().atMost(Duration.ofSeconds(30)).until(() -> apps.stream().allMatch(a -> WS.open(a.appId()).size() == 1)
+                && supervisor.statuses().stream().filter(st -> ids.contains(st.integrationId())).filter(st -> st.state().name().equals("connected"))
+                        .count() == CONNECTIONS);
         owners.publish();
 
         clock.advance(Duration.ofSeconds(1));
