@@ -1,4 +1,5 @@
 import static io.larkway.bench.BenchDriver.api;
+import static io.larkway.bench.BenchDriver.cpuSeconds;
 import static io.larkway.bench.BenchDriver.env;
 import static io.larkway.bench.BenchDriver.openLoop;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -44,8 +45,14 @@ import java.util.stream.IntStream;
  * token from the emulator; its latency ends, like larkway's, when the emulator receives the reply.
  * Larkway overhead = larkway latency - baseline latency, percentile by percentile.
  *
- * <p>Checks that every message (warm-up included) got exactly one reply with its own text; exits 1
- * otherwise.
+ * <p>CPU per message: larkway's process CPU (from /proc) over its measured phase / messages, next
+ * to the baseline's: this driver's whole process (client and emulator, both calls) over the baseline
+ * phase / messages. Then a rate sweep (BENCH_SWEEP rates, BENCH_SWEEP_DURATION s each, stopping at
+ * the first rate that misses): larkway's overhead p99 (against the baseline's p99 above) and CPU per
+ * message at each rate, and the highest rate whose overhead p99 stays under 50 ms.
+ *
+ * <p>Checks that every message sent (warm-up and sweep included) got exactly one reply with its own
+ * text; exits 1 otherwise.
  *
  * <p>Usage: {@code EndToEnd <larkwayUrl> <adminKey> <emulatorUrlFile> <readyFile> [perMessageCsv]}; settings from the
  * environment: BENCH_RATE, BENCH_WARMUP, BENCH_DURATION, BENCH_DRAIN (seconds to wait for the last replies).
@@ -56,6 +63,9 @@ public class EndToEnd {
     static final int DURATION = env("BENCH_DURATION", 20);
     static final int DRAIN = env("BENCH_DRAIN", 30);
     static final double TARGET_MS = 50;
+    static final int[] SWEEP = java.util.Arrays.stream(System.getenv().getOrDefault("BENCH_SWEEP", "100,200,300,400,600").split(","))
+            .map(String::trim).filter(r -> !r.isEmpty()).mapToInt(Integer::parseInt).toArray();
+    static final int SWEEP_DURATION = env("BENCH_SWEEP_DURATION", 10);
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
@@ -94,6 +104,8 @@ public class EndToEnd {
                 throw new IllegalStateException("larkway did not come up");
             }
         }
+        long larkwayPid = Long.parseLong(Files.readString(ready.resolveSibling("larkway.pid")).trim());
+        long driverPid = ProcessHandle.current().pid();
 
         // --- org, integration, echo expert, published trigger (README walk-through) ----------------
         String token = "vt-" + run;
@@ -111,7 +123,8 @@ public class EndToEnd {
         // --- deliveries, built beforehand: one user and one text per message -------------------------
         WebhookSender sender = new WebhookSender(app.appId(), token, encryptKey);
         int warmupCount = RATE * WARMUP;
-        int total = warmupCount + RATE * DURATION;
+        int measuredEnd = warmupCount + RATE * DURATION;
+        int total = measuredEnd + Arrays.stream(SWEEP).map(r -> r * SWEEP_DURATION).sum();
         Instant created = Instant.now();
         IntFunction<String> id = i -> "om_e2e_" + run + "_" + i;
         IntFunction<String> text = i -> "end-to-end message " + i + " of run " + run;
@@ -121,7 +134,8 @@ public class EndToEnd {
                 .toList();
         System.out.printf("larkway %s, emulator %s, integration %s (webhook with Encrypt Key, %d-byte deliveries)%n", larkway, lark.baseUrl(),
                 integration, deliveries.get(0).body().length);
-        System.out.printf("open loop at %d messages/s: warm-up %d s, baseline %d s, larkway %d s%n", RATE, WARMUP, DURATION, DURATION);
+        System.out.printf("open loop at %d messages/s: warm-up %d s, baseline %d s, larkway %d s; then a sweep at %s messages/s, %d s each%n", RATE, WARMUP,
+                DURATION, DURATION, Arrays.toString(SWEEP), SWEEP_DURATION);
 
         // --- larkway warm-up ----------------------------------------------------------------------
         long[] sent = new long[total];
@@ -139,6 +153,7 @@ public class EndToEnd {
         IntFunction<String> baseId = i -> "om_base_" + run + "_" + i;
         long[] baseSent = new long[baseCount];
         URI fakeWebhook = URI.create(lark.baseUrl() + "/bench/webhook");
+        double baseCpu0 = cpuSeconds(driverPid);
         openLoop(baseCount, RATE, i -> {
             Delivery d = deliveries.get(warmupCount + i);
             HttpRequest.Builder post = HttpRequest.newBuilder(fakeWebhook).timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofByteArray(d.body()));
@@ -158,22 +173,49 @@ public class EndToEnd {
                     });
         });
         awaitReplies(baseId, 0, baseCount, "baseline");
+        double baseCpu = (cpuSeconds(driverPid) - baseCpu0) / baseCount; // the phase and its drain: every reply is in
         long[] baseline = latencies(baseId, 0, baseCount, baseSent, REPLIED);
 
         // --- larkway, measured --------------------------------------------------------------------
-        openLoop(total - warmupCount, RATE, j -> postWebhook(webhook, deliveries.get(warmupCount + j), warmupCount + j, sent, answered, failures));
-        awaitReplies(id, warmupCount, total, "larkway");
+        double cpu0 = cpuSeconds(larkwayPid);
+        openLoop(measuredEnd - warmupCount, RATE, j -> postWebhook(webhook, deliveries.get(warmupCount + j), warmupCount + j, sent, answered, failures));
+        awaitReplies(id, warmupCount, measuredEnd, "larkway");
+        double larkwayCpu = (cpuSeconds(larkwayPid) - cpu0) / (measuredEnd - warmupCount);
         Thread.sleep(2000); // a late duplicate would show up here
-        long[] e2e = latencies(id, warmupCount, total, sent, REPLIED);
-        long[] webhookAnswered = new long[total - warmupCount];
-        for (int i = warmupCount; i < total; i++) {
+        long[] e2e = latencies(id, warmupCount, measuredEnd, sent, REPLIED);
+        long[] webhookAnswered = new long[measuredEnd - warmupCount];
+        for (int i = warmupCount; i < measuredEnd; i++) {
             webhookAnswered[i - warmupCount] = answered.get(i) == 0 ? Long.MAX_VALUE : answered.get(i) - sent[i];
         }
-        long[] typing = latencies(id, warmupCount, total, sent, TYPING);
+        long[] typing = latencies(id, warmupCount, measuredEnd, sent, TYPING);
+
+        // --- rate sweep: the highest rate at which the overhead p99 stays under the target -------------
+        double baseP99 = pct(baseline, 0.99);
+        StringBuilder sweep = new StringBuilder();
+        int knee = 0;
+        int end = measuredEnd; // every message sent so far (the exactly-once check covers them all)
+        for (int rate : SWEEP) {
+            int from = end;
+            int n = rate * SWEEP_DURATION;
+            double c0 = cpuSeconds(larkwayPid);
+            openLoop(n, rate, j -> postWebhook(webhook, deliveries.get(from + j), from + j, sent, answered, failures));
+            awaitReplies(id, from, from + n, "sweep " + rate + "/s");
+            double cpu = (cpuSeconds(larkwayPid) - c0) / n;
+            end = from + n;
+            long[] l = latencies(id, from, end, sent, REPLIED);
+            double over99 = pct(l, 0.99) - baseP99;
+            boolean met = over99 < TARGET_MS;
+            sweep.append(String.format("sweep %5d messages/s: larkway p50 %8.2f  p99 %8.2f  overhead p99 %8.2f ms  CPU %6.0f µs/message  %s%n", rate,
+                    pct(l, 0.50), pct(l, 0.99), over99, cpu * 1e6, met ? "under 50 ms" : "MISSED"));
+            if (!met) {
+                break;
+            }
+            knee = rate;
+        }
 
         if (args.length > 4) { // per message, for a closer look: ms after the first measured message, then latencies in ms
             StringBuilder csv = new StringBuilder("sent_ms,webhook_200_ms,typing_ms,reply_ms\n");
-            for (int i = warmupCount; i < total; i++) {
+            for (int i = warmupCount; i < measuredEnd; i++) {
                 csv.append(String.format("%.1f,%s,%s,%s%n", (sent[i] - sent[warmupCount]) / 1e6, ms(answered.get(i), sent[i]),
                         ms(TYPING.get(id.apply(i)), sent[i]), ms(REPLIED.get(id.apply(i)), sent[i])));
             }
@@ -187,6 +229,7 @@ public class EndToEnd {
         int missing = 0;
         int duplicated = 0;
         int wrongText = 0;
+        total = end;
         for (int i = 0; i < total; i++) {
             List<LarkEmulator.Message> got = replies.getOrDefault(id.apply(i), List.of());
             if (got.isEmpty()) {
@@ -206,7 +249,7 @@ public class EndToEnd {
 
         // --- report ---------------------------------------------------------------------------------
         System.out.println();
-        System.out.printf("%-44s %8s %8s %8s%n", "latency, ms (" + (total - warmupCount) + " messages measured)", "p50", "p99", "max");
+        System.out.printf("%-44s %8s %8s %8s%n", "latency, ms (" + (measuredEnd - warmupCount) + " messages measured)", "p50", "p99", "max");
         row("baseline: webhook-sized POST + reply call", baseline);
         row("larkway: webhook answered 200", webhookAnswered);
         row("larkway: Typing reaction received", typing);
@@ -216,6 +259,11 @@ public class EndToEnd {
         System.out.printf("%-44s %8.2f %8.2f%n", "larkway overhead (larkway - baseline)", overhead50, overhead99);
         System.out.printf("%nlarkway overhead p99: %.1f ms at %d messages/s (target < %.0f ms) %s%n", overhead99, RATE, TARGET_MS,
                 overhead99 < TARGET_MS ? "MET" : "NOT MET");
+        System.out.printf("%nCPU per message at %d messages/s: larkway %.0f µs (its process), baseline %.0f µs (driver and emulator, both calls); "
+                + "larkway / baseline x%.2f (target <= 4)%n", RATE, larkwayCpu * 1e6, baseCpu * 1e6, larkwayCpu / baseCpu);
+        System.out.print(sweep);
+        System.out.printf("highest rate with larkway overhead p99 < %.0f ms: %s%n", TARGET_MS, knee == 0 ? "none of " + Arrays.toString(SWEEP)
+                : knee + " messages/s" + (knee == SWEEP[SWEEP.length - 1] ? " (the sweep's top: at least)" : ""));
         System.out.printf("replies: %d sent (warm-up included), %d answered exactly once with their text; missing %d, duplicated %d, wrong text %d, "
                 + "replies to unknown messages %d; %d reply calls (retries included), %d other messages posted; Typing reactions left %d; "
                 + "transport/HTTP failures %d%n", total, once, missing, duplicated, wrongText, strays, replyCalls, otherMessages, typingLeft, failures.get());

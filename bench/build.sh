@@ -1,8 +1,13 @@
 # Sourced by the bench scripts: builds what is missing or older than its sources. Needs MVN and a log function.
 
-# larkway_jar MARKER: prints the larkway jar, building it (and the test classes, e.g. MARKER) when stale
+# larkway_jar MARKER: prints the larkway jar, building it (and the test classes, e.g. MARKER) when stale;
+# BENCH_LARKWAY_JAR names another jar to measure (e.g. a copy of an earlier build, for a before/after in one run)
 larkway_jar() {
   local jar
+  if [[ -n ${BENCH_LARKWAY_JAR:-} ]]; then
+    [[ -f $1 ]] || $MVN -DskipTests package >&2
+    echo "$BENCH_LARKWAY_JAR"; return
+  fi
   jar=$(ls target/larkway-*.jar 2>/dev/null | head -1 || true)
   if [[ -z $jar || ! -f $1 || -n $(find pom.xml src -newer "$jar" -type f -print -quit) ]]; then
     log "building larkway (mvn package -DskipTests)"

@@ -18,8 +18,8 @@ free_port() {
   done
 }
 
-wait_up() { # name pid: up once Spring Boot logged "Started ..." (larkway's Tomcat answers before its Camel routes run)
-  for _ in $(seq 1 240); do
+wait_up() { # name pid: up once Spring Boot logged "Started ..." (larkway's Tomcat answers before its Camel routes run); 5 minutes at most (a busy machine)
+  for _ in $(seq 1 600); do
     kill -0 "$2" 2>/dev/null || { log "$1 exited during start-up; see $OUT/$1.log"; exit 1; }
     grep -q ' Started .* in .* seconds' "$OUT/$1.log" && return
     sleep 0.5

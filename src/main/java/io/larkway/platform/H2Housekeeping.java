@@ -54,6 +54,10 @@ public class H2Housekeeping {
     private ScheduledExecutorService timer;
     private MVStore store;
     private long lastWarning;
+    /** The store's version after a round that had nothing left to compact: while it stays the same, rounds are skipped. */
+    private long settledVersion = -1;
+    /** Rounds that synced the file (for tests: idle rounds do not). */
+    int syncs;
 
     @org.springframework.beans.factory.annotation.Autowired
     public H2Housekeeping(DataSource dataSource, LarkwayProperties props, java.time.Clock clock) {
@@ -101,10 +105,15 @@ public class H2Housekeeping {
             timer.shutdown();
             return;
         }
+        if (store.getCurrentVersion() == settledVersion) {
+            return; // nothing committed since a round found nothing to compact: nothing to sync either (idle cost)
+        }
         try {
             store.commit(); // takes the store lock: a store under way has finished writing
             store.sync();
-            store.compact(TARGET_FILL_RATE, REWRITE_BYTES);
+            syncs++;
+            boolean rewrote = store.compact(TARGET_FILL_RATE, REWRITE_BYTES);
+            settledVersion = rewrote ? -1 : store.getCurrentVersion();
         } catch (RuntimeException e) {
             warn(e);
         }

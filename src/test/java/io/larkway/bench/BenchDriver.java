@@ -56,6 +56,13 @@ public final class BenchDriver {
         }
     }
 
+    /** User + system CPU seconds of a process (Linux /proc; clock ticks of 10 ms). */
+    public static double cpuSeconds(long pid) throws java.io.IOException {
+        String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+    }
+
     /** An integer setting from the environment. */
     public static int env(String name, int fallback) {
         String v = System.getenv(name);

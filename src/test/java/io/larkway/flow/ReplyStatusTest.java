@@ -43,6 +43,25 @@ class ReplyStatusTest extends FlowFixture {
         assertThat(health(s.integrationId()).path("status").asText()).isEqualTo("UP");
     }
 
+    /** A reply per message used to be a row write (a commit) per message: successes rewrite the row at most every 10 s. */
+    @Test
+    void successesRewriteTheOutcomeAtMostEveryTenSeconds() {
+        Setup s = echo();
+        p2p(s, "ou_one", "one");
+        await().atMost(Duration.ofSeconds(10)).until(() -> "ok".equals(status(s).path("replies").path("status").asText()));
+        String first = status(s).path("replies").path("lastSentAt").asText();
+
+        p2p(s, "ou_two", "two");
+        await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).size() == 2);
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5))
+                .until(() -> status(s).path("replies").path("lastSentAt").asText().equals(first));
+
+        clock.advance(Duration.ofSeconds(11));
+        p2p(s, "ou_three", "three");
+        await().atMost(Duration.ofSeconds(10)).until(() -> Instant.parse(status(s).path("replies").path("lastSentAt").asText())
+                .isAfter(Instant.parse(first).plusSeconds(10)));
+    }
+
     private JsonNode status(Setup s) {
         return call("GET", "/api/integrations/" + s.integrationId() + "/status", s.key(), null).json();
     }

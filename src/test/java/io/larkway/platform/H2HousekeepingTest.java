@@ -87,6 +87,31 @@ class H2HousekeepingTest {
         }
     }
 
+    /** An idle store costs nothing: once a round found nothing to compact, rounds skip until something is committed. */
+    @Test
+    void idleRoundsSkipUntilTheNextCommit() throws Exception {
+        JdbcDataSource db = h2("idle");
+        H2Housekeeping housekeeping = new H2Housekeeping(db, 60_000, java.time.Clock.systemUTC()); // rounds run by hand below
+        try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
+            housekeeping.start();
+            try {
+                s.execute("CREATE TABLE t (id INT PRIMARY KEY)");
+                housekeeping.run();
+                housekeeping.run(); // settles (nothing left to compact in so small a file)
+                int settled = housekeeping.syncs;
+                for (int i = 0; i < 5; i++) {
+                    housekeeping.run();
+                }
+                assertThat(housekeeping.syncs).as("idle rounds that synced").isEqualTo(settled);
+                s.execute("INSERT INTO t VALUES (1)");
+                housekeeping.run();
+                assertThat(housekeeping.syncs).as("a commit makes the next round sync").isEqualTo(settled + 1);
+            } finally {
+                housekeeping.stop();
+            }
+        }
+    }
+
     @Test
     void runsWithoutAdminRights() throws Exception {
         JdbcDataSource admin = h2("users");

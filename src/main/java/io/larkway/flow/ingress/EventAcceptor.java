@@ -78,7 +78,7 @@ public class EventAcceptor {
             LOG.info("Duplicate event ignored integrationId={} event_id={} message_id={}", integrationId, event.eventId(), event.messageId());
             return Outcome.duplicate;
         }
-        LOG.info("Event accepted integrationId={} event_id={} message_id={} type={}", integrationId, event.eventId(), event.messageId(),
+        LOG.debug("Event accepted integrationId={} event_id={} message_id={} type={}", integrationId, event.eventId(), event.messageId(),
                 event.eventType());
         EventInbox.fill(out, new Pending(id, integrationId, event.eventId(), event.eventType(), event.messageId(), payload,
                 until.toEpochMilli()));

@@ -19,6 +19,12 @@ import org.springframework.stereotype.Component;
 public class ReplyOutcomes {
     private static final Logger LOG = LoggerFactory.getLogger(ReplyOutcomes.class);
     private static final int MAX_REASON = 2000;
+    /**
+     * A success is written at most this often per integration while nothing failed in between (one
+     * row write per reply was a commit per message): Status's lastSentAt lags by up to this much, and
+     * a failure recorded by another instance is cleared by this one's successes within it.
+     */
+    static final java.time.Duration OK_REWRITE = java.time.Duration.ofSeconds(10);
 
     /** {@code status}: {@code ok}, {@code failing} (lastError says why) or {@code idle} (no reply yet). */
     public record Outcome(String status, String lastError, Instant lastSentAt) {
@@ -31,6 +37,8 @@ public class ReplyOutcomes {
 
     private final JdbcClient db;
     private final Clock clock;
+    /** When this instance last wrote {@code ok} for an integration (removed when it writes {@code failing}). */
+    private final java.util.Map<String, Instant> okWritten = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ReplyOutcomes(JdbcClient db, Clock clock) {
         this.db = db;
@@ -45,14 +53,23 @@ public class ReplyOutcomes {
 
     void sent(String integrationId) {
         Instant now = clock.instant();
-        record(integrationId, "UPDATE reply_outcomes SET status = 'ok', last_error = NULL, last_sent_at = ?, updated_at = ? WHERE integration_id = ?",
+        Instant last = integrationId == null ? null : okWritten.get(integrationId);
+        if (last != null && now.isBefore(last.plus(OK_REWRITE)) && !now.isBefore(last)) {
+            return;
+        }
+        if (record(integrationId, "UPDATE reply_outcomes SET status = 'ok', last_error = NULL, last_sent_at = ?, updated_at = ? WHERE integration_id = ?",
                 "INSERT INTO reply_outcomes (integration_id, status, last_sent_at, updated_at) SELECT ?, 'ok', ?, ?",
-                Timestamps.of(now), Timestamps.of(now));
+                Timestamps.of(now), Timestamps.of(now))) {
+            okWritten.put(integrationId, now);
+        }
     }
 
     void failed(String integrationId, String reason) {
         String why = reason == null ? "unknown" : reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason;
         Instant now = clock.instant();
+        if (integrationId != null) {
+            okWritten.remove(integrationId);
+        }
         record(integrationId, "UPDATE reply_outcomes SET status = 'failing', last_error = ?, updated_at = ? WHERE integration_id = ?",
                 "INSERT INTO reply_outcomes (integration_id, status, last_error, updated_at) SELECT ?, 'failing', ?, ?",
                 why, Timestamps.of(now));
@@ -61,23 +78,24 @@ public class ReplyOutcomes {
     /**
      * Updates the integration's row, or adds it (only while the integration exists; another instance
      * may add it first). Never fails the reply it describes: a database hiccup is logged and the next
-     * reply writes again.
+     * reply writes again. True when the row was written.
      */
-    private void record(String integrationId, String update, String insert, Object first, Object second) {
+    private boolean record(String integrationId, String update, String insert, Object first, Object second) {
         if (integrationId == null) {
-            return;
+            return false;
         }
         try {
             if (db.sql(update).params(first, second, integrationId).update() > 0) {
-                return;
+                return true;
             }
             try {
-                db.sql(insert + " WHERE EXISTS (SELECT 1 FROM integrations WHERE id = ?)").params(integrationId, first, second, integrationId).update();
+                return db.sql(insert + " WHERE EXISTS (SELECT 1 FROM integrations WHERE id = ?)").params(integrationId, first, second, integrationId).update() > 0;
             } catch (DuplicateKeyException raced) {
-                db.sql(update).params(first, second, integrationId).update();
+                return db.sql(update).params(first, second, integrationId).update() > 0;
             }
         } catch (DataAccessException e) {
             LOG.warn("Could not record the reply outcome integrationId={}: {}", integrationId, e.toString());
+            return false;
         }
     }
 }

@@ -89,7 +89,7 @@ public class ReplyParts {
 
     public void sent(@Header(FlowHeaders.REPLY) Reply reply) {
         delivered(reply.integrationId());
-        LOG.info("Reply sent integrationId={} message_id={} parts={}", reply.integrationId(), reply.messageId(), reply.parts().size());
+        LOG.debug("Reply sent integrationId={} message_id={} parts={}", reply.integrationId(), reply.messageId(), reply.parts().size());
     }
 
     /** An answer got out (a reply, or a streamed card finished): counted, and the integration's replies are {@code ok}. */

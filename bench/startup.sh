@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Start-up benchmark: time from `java -jar` to healthy (/actuator/health answers 200) and the resident
+# memory (RSS) once idle, for larkway (embedded H2 default, fresh data dir) and for a bare Spring Boot +
+# Camel service (bench/startup-baseline: MVC, actuator health, one timer route) measured in the same run,
+# alternating, BENCH_RUNS times each. Prints every run, the medians and the ratios; exits non-zero when a
+# service does not come up healthy. Targets (issue 24): larkway < 6 s to healthy, idle RSS < 350 MB.
+#
+#   bench/startup.sh                     # about a minute
+#
+# Settings (environment):
+#   BENCH_RUNS=3                         starts per service
+#   BENCH_IDLE=10                        seconds idle after healthy before RSS (and idle CPU) are read
+#   BENCH_JAVA_OPTS=                     JVM options of both (none: the JVM's defaults, as `java -jar` in the README)
+#   BENCH_LARKWAY_ARGS=                  extra larkway arguments, to try a setting
+#   BENCH_BEFORE_JAR=                    another larkway jar (e.g. a copy of an earlier build), measured as "before" in the same run
+#   MVN_FLAGS=                           extra Maven flags, e.g. -o
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${BENCH_RUNS:-3}
+IDLE=${BENCH_IDLE:-10}
+JAVA_OPTS=${BENCH_JAVA_OPTS:-}
+MVN="mvn -B -q ${MVN_FLAGS:-}"
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+
+. "$(dirname "$0")/build.sh"
+JAR=$(larkway_jar target/classes/io/larkway/LarkwayApplication.class)
+BASE_JAR=$(ls bench/startup-baseline/target/bare-camel-service-*.jar 2>/dev/null | head -1 || true)
+if [[ -z $BASE_JAR || -n $(find bench/startup-baseline/pom.xml bench/startup-baseline/src -newer "$BASE_JAR" -type f -print -quit) ]]; then
+  log "building the baseline (bench/startup-baseline)"
+  $MVN -f bench/startup-baseline/pom.xml -DskipTests package
+  BASE_JAR=$(ls bench/startup-baseline/target/bare-camel-service-*.jar | head -1)
+fi
+
+WORK=$(mktemp -d -t larkway-bench.XXXXXX)
+OUT=bench/out/startup-$(date +%Y%m%d-%H%M%S)
+. "$(dirname "$0")/processes.sh"
+log "machine: $(nproc) cores, $(java -version 2>&1 | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+
+now_ms() { date +%s%3N; }
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# measure NAME RUN JAR ARGS...: prints "seconds-to-healthy rss-MiB idle-cores", nothing on failure (it runs in a
+# subshell: it stops its own process, the EXIT trap does not see it)
+measure() {
+  local name=$1 run=$2 jar=$3; shift 3
+  local port; port=$(free_port)
+  local logf="$OUT/$name-$run.log"
+  local t0; t0=$(now_ms)
+  java $JAVA_OPTS -jar "$jar" --server.port="$port" "$@" >"$logf" 2>&1 &
+  local pid=$!; PIDS+=("$pid")
+  until curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$port/actuator/health" 2>/dev/null; do
+    kill -0 "$pid" 2>/dev/null || { log "$name exited during start-up; see $logf"; exit 1; }
+    (( $(now_ms) - t0 > 300000 )) && { log "$name not healthy after 300 s; see $logf"; kill "$pid"; exit 1; }
+    sleep 0.1
+  done
+  local up=$(( $(now_ms) - t0 ))
+  sleep 1 # start-up work that runs after the first healthy answer is not idle
+  local c0; c0=$(cpu_ticks "$pid")
+  sleep "$IDLE"
+  local c1; c1=$(cpu_ticks "$pid")
+  local rss; rss=$(awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status")
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  awk -v up="$up" -v rss="$rss" -v c="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" -v idle="$IDLE" \
+    'BEGIN { printf "%.2f %d %.3f\n", up / 1000, rss, c / hz / idle }'
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+: >"$OUT/runs.txt"
+for run in $(seq 1 "$RUNS"); do
+  read -r s r c < <(measure baseline "$run" "$BASE_JAR") || exit 1
+  echo "baseline $run $s $r $c" | tee -a "$OUT/runs.txt" >&2
+  for target in larkway ${BENCH_BEFORE_JAR:+before}; do
+    jar=$JAR; [[ $target == before ]] && jar=$BENCH_BEFORE_JAR
+    read -r s r c < <(measure "$target" "$run" "$jar" --larkway.data-dir="$WORK/data-$target-$run" --larkway.admin-key="bench-admin-$RANDOM$RANDOM" \
+      --larkway.lark.feishu-base-url=http://127.0.0.1:9 --larkway.lark.lark-base-url=http://127.0.0.1:9 ${BENCH_LARKWAY_ARGS:-}) || exit 1
+    echo "$target $run $s $r $c" | tee -a "$OUT/runs.txt" >&2
+  done
+done
+
+col() { awk -v n="$1" -v k="$2" '$1 == n { print $k }' "$OUT/runs.txt" | median; }
+BS=$(col baseline 3); BR=$(col baseline 4); BC=$(col baseline 5)
+LS=$(col larkway 3); LR=$(col larkway 4); LC=$(col larkway 5)
+{
+  echo
+  printf '%-10s %18s %14s %12s   (median of %d starts; idle = %d s after healthy)\n' target "s to healthy" "idle RSS MiB" "idle cores" "$RUNS" "$IDLE"
+  printf '%-10s %18s %14s %12s\n' baseline "$BS" "$BR" "$BC"
+  printf '%-10s %18s %14s %12s\n' larkway "$LS" "$LR" "$LC"
+  if [[ -n ${BENCH_BEFORE_JAR:-} ]]; then
+    printf '%-10s %18s %14s %12s   (%s)\n' before "$(col before 3)" "$(col before 4)" "$(col before 5)" "$BENCH_BEFORE_JAR"
+    awk -v ls="$LS" -v bs="$(col before 3)" -v lr="$LR" -v br="$(col before 4)" 'BEGIN { printf "larkway / before: start x%.2f, idle RSS x%.2f\n", ls / bs, lr / br }'
+  fi
+  awk -v ls="$LS" -v bs="$BS" -v lr="$LR" -v br="$BR" 'BEGIN {
+    printf "larkway / baseline: start x%.2f, idle RSS x%.2f\n", ls / bs, lr / br
+    printf "larkway start %.2f s (target < 6 s): %s; idle RSS %d MiB = %.0f MB (target < 350 MB): %s\n",
+      ls, ls < 6 ? "MET" : "NOT MET", lr, lr * 1.048576, lr * 1.048576 < 350 ? "MET" : "NOT MET" }'
+} | tee "$OUT/result.txt"
+log "results and logs in $OUT"
