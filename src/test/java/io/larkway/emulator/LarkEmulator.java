@@ -267,10 +267,7 @@ public final class LarkEmulator implements AutoCloseable {
         String method = req.method().name();
         Matcher m;
         if (method.equals("GET") && path.equals("/open-apis/bot/v3/info")) {
-            ObjectNode out = ok();
-            out.putObject("bot").put("open_id", app.botOpenId()).put("app_name", app.botName())
-                    .put("avatar_url", "https://example.invalid/" + app.appId() + ".png").put("activate_status", 2);
-            reply(req, 200, out);
+            reply(req, 200, botInfo(app));
         } else if (method.equals("POST") && path.equals("/open-apis/im/v1/messages")) {
             JsonNode in = JSON.readTree(body.getBytes());
             String type = req.getParam("receive_id_type");
@@ -341,6 +338,14 @@ public final class LarkEmulator implements AutoCloseable {
         }
         String appId = tokens.get(auth.substring(7));
         return appId == null ? null : apps.get(appId);
+    }
+
+    /** Lark's answer to GET /open-apis/bot/v3/info for {@code app}. */
+    static ObjectNode botInfo(App app) {
+        ObjectNode out = ok();
+        out.putObject("bot").put("open_id", app.botOpenId()).put("app_name", app.botName())
+                .put("avatar_url", "https://example.invalid/" + app.appId() + ".png").put("activate_status", 2);
+        return out;
     }
 
     private static ObjectNode ok() {
