@@ -282,6 +282,30 @@ class MessageContentTest extends FlowFixture {
     }
 
     @Test
+    void anAttachmentUrlOpenedInABrowserIsADownloadNeverAPageOfLarkwaysOrigin() throws Exception {
+        // an HTML file sent in a chat: served as it was, it would run script on the console's origin (its key in sessionStorage)
+        Setup s = http(Map.of());
+        String mid = "om_html_" + UUID.randomUUID();
+        byte[] page = "<html><script>fetch('/api/integrations',{headers:{Authorization:'Bearer '+sessionStorage.key})</script></html>"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        CONTENT.resource(s.app().appId(), mid, "file_html", page, "text/html", "x.html");
+        ObjectNode envelope = s.sender().messageEnvelope(UUID.randomUUID().toString(), mid, "p2p", "oc_html", "ou_html", "x", Instant.now(), null);
+        ((ObjectNode) envelope.path("event").path("message")).put("message_type", "file")
+                .put("content", "{\"file_key\":\"file_html\",\"file_name\":\"report \\\"q\\\".html\"}");
+        assertThat(WebhookSender.post(s.url(), s.sender().wrap(envelope.toString(), true)).statusCode()).isEqualTo(200);
+
+        HttpResponse<byte[]> fetched = get(next(HTTP_REQUESTS).path("messages").get(0).path("attachments").get(0).path("url").asText());
+        assertThat(fetched.statusCode()).isEqualTo(200);
+        assertThat(fetched.body()).isEqualTo(page);
+        assertThat(fetched.headers().firstValue("Content-Disposition").orElse(""))
+                .isEqualTo("attachment; filename*=UTF-8''report%20%22q%22.html");
+        assertThat(fetched.headers().firstValue("X-Content-Type-Options").orElse("")).isEqualTo("nosniff");
+        assertThat(fetched.headers().firstValue("Content-Security-Policy").orElse("")).contains("sandbox").contains("default-src 'none'");
+        // the URL is a credential: no shared cache keeps the bytes
+        assertThat(fetched.headers().firstValue("Cache-Control").orElse("")).isEqualTo("private, no-store");
+    }
+
+    @Test
     void anAttachmentOverTheCapOrMissingIsNamedWithTheReasonAndShowsOnStatus() throws Exception {
         Setup s = http(Map.of());
         String mid = "om_big_" + UUID.randomUUID();
