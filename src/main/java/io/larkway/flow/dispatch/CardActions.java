@@ -107,12 +107,33 @@ public class CardActions {
             m.setHeader(FlowHeaders.TRIGGER_ID, trigger.id());
             m.setHeader(FlowHeaders.EXPERT_ID, trigger.expertId());
             m.setHeader(FlowHeaders.SESSION_TIMEOUT_SECONDS, trigger.sessionTimeoutSeconds());
+            // a card clicked where the trigger does not answer (forwarded there, or sent before the trigger was narrowed): no turn
+            String refused = outOfScope(trigger, chatType, operator, chatId);
+            if (refused != null) {
+                m.setHeader(FlowHeaders.DROP, refused);
+            }
         }
         // what an expert that reads only text sees: the input, the option chosen, or the button's value
         String text = a.get("inputValue") != null ? (String) a.get("inputValue") : a.get("option") != null ? (String) a.get("option")
                 : action.path("value").isTextual() ? action.path("value").asText() : action.path("value").isMissingNode() ? "" : action.path("value").toString();
         m.setBody(text.length() > MAX_TEXT ? text.substring(0, MAX_TEXT) : text);
         LOG.debug("Card action integrationId={} message_id={} tag={}", integrationId, cardMessageId, a.get("tag"));
+    }
+
+    /** Why the trigger does not answer a click by {@code operator} in this chat (the drop reasons of messages), or null. */
+    static String outOfScope(Trigger trigger, String chatType, String operator, String chatId) {
+        if ("p2p".equals(chatType)) {
+            return switch (trigger.directMode()) {
+                case off -> "direct_chat_off";
+                case selected_users -> trigger.directUsers().contains(operator) ? null : "user_not_selected";
+                case all_users -> null;
+            };
+        }
+        return switch (trigger.groupMode()) {
+            case off -> "group_chat_off";
+            case selected_chats -> trigger.groupChats().contains(chatId) ? null : "chat_not_selected";
+            case all_chats -> null;
+        };
     }
 
     private static String text(JsonNode node) {
