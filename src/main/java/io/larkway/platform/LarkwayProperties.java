@@ -45,7 +45,8 @@ public record LarkwayProperties(
     }
 
     /** {@code larkway.attachments.*}: the files, images, audio and videos of messages, fetched at turn time. */
-    public record Attachments(@DefaultValue("20971520") long maxBytes, @DefaultValue("3600") long urlTtlSeconds) {
+    public record Attachments(@DefaultValue("20971520") long maxBytes, @DefaultValue("52428800") long maxTurnBytes,
+            @DefaultValue("3600") long urlTtlSeconds) {
     }
 
     /** {@code larkway.experts.*}. */

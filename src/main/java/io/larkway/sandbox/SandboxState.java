@@ -11,13 +11,16 @@ import java.util.function.Consumer;
 
 /**
  * The made-up world of one sandbox integration, in memory and bounded: three users (fixed), a direct
- * chat with each and one group (fixed), at most {@code maxMessages} messages (the oldest dropped first,
+ * chat with each and one group (fixed), at most {@code maxMessages} messages and {@link #MAX_CHARS} characters
+ * of content (the oldest dropped first,
  * with their reactions; at most {@link #MAX_REACTIONS} reactions a message), at most {@link #MAX_TOKENS}
  * live tenant tokens. Every change is handed to {@code changes} (the chat window's event stream).
  */
 public final class SandboxState {
     public static final int MAX_REACTIONS = 20;
     public static final int MAX_TOKENS = 8;
+    /** The most content (characters) a sandbox keeps in all, the oldest messages dropped first: sandboxes are in memory, many a tenant. */
+    public static final int MAX_CHARS = 1 << 20;
     public static final long TOKEN_SECONDS = 7200;
     /** The largest image a sandbox takes (Spring's multipart default, 1 MB, stops larger ones before) and how many bytes of images it keeps. */
     public static final int MAX_IMAGE_BYTES = 1024 * 1024;
@@ -99,6 +102,8 @@ public final class SandboxState {
     /** Uploaded images, at most {@link #MAX_IMAGES} and {@link #MAX_IMAGES_BYTES} together (the oldest dropped first). */
     private final LinkedHashMap<String, Image> images = new LinkedHashMap<>();
     private long imageBytes;
+    /** The characters of content of the kept messages. */
+    private long chars;
 
     SandboxState(String integrationId, int maxMessages, Consumer<Change> changes) {
         this.integrationId = integrationId;
@@ -189,9 +194,8 @@ public final class SandboxState {
     private void keep(Message m, String uuid) {
         synchronized (this) {
             messages.put(m.messageId, m);
-            while (messages.size() > maxMessages) {
-                messages.remove(messages.keySet().iterator().next());
-            }
+            chars += m.content.length();
+            trim();
             if (uuid != null) {
                 byUuid.put(uuid, m.messageId);
                 while (byUuid.size() > maxMessages) {
@@ -210,11 +214,21 @@ public final class SandboxState {
             if (m == null) {
                 return false;
             }
+            chars += content.length() - m.content.length();
             m.content = content;
             m.updateTime = at;
+            trim();
         }
         changes.accept(new Change("message.updated", m, null));
         return true;
+    }
+
+    /** Drops the oldest messages while more than maxMessages or {@link #MAX_CHARS} are kept (the newest always stays). */
+    private void trim() {
+        while (messages.size() > maxMessages || chars > MAX_CHARS && messages.size() > 1) {
+            Message oldest = messages.remove(messages.keySet().iterator().next());
+            chars -= oldest.content.length();
+        }
     }
 
     /** Adds a reaction; empty when there is no such message or it has {@link #MAX_REACTIONS} already. */

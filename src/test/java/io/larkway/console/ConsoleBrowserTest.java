@@ -72,6 +72,20 @@ class ConsoleBrowserTest extends LarkwayTest {
     }
 
     @Test
+    void theTryItPageRunsUnderTheContentSecurityPolicy() {
+        // its script is a file now (script-src 'self'): it signs in, lists the sandbox and mounts the chat window without a CSP error
+        String key = newOrg();
+        String id = call("POST", "/api/integrations", key, java.util.Map.of("name", "Try box", "connectionMode", "sandbox")).text("id");
+        browser.open("/try-it.html");
+        browser.type(By.id("key"), key);
+        browser.find(By.id("key")).sendKeys(Keys.ENTER);
+        browser.until(d -> !d.findElements(By.cssSelector("#integration option[value='" + id + "']")).isEmpty());
+        browser.until(d -> !d.findElements(By.cssSelector("#chat *")).isEmpty());
+        org.assertj.core.api.Assertions.assertThat(browser.find(By.id("pick")).isDisplayed()).isTrue();
+        org.assertj.core.api.Assertions.assertThat(browser.find(By.id("error")).getText()).isEmpty();
+    }
+
+    @Test
     void adminKeyManagesOrganisations() {
         signIn("not-a-key");
         browser.waitText(By.cssSelector("#sign-in [data-error-for='key']"), "not a key larkway knows");

@@ -39,6 +39,24 @@ class ConsoleServingTest extends LarkwayTest {
     }
 
     @Test
+    void theConsolePagesRunOnlyTheirOwnScriptsAndAreNeverFramed() throws Exception {
+        for (String path : new String[] {"/", "/index.html", "/try-it.html", "/console/app.js", "/try-it.js", "/console.css"}) {
+            HttpResponse<String> r = get(path);
+            assertThat(r.statusCode()).as(path).isEqualTo(200);
+            String csp = r.headers().firstValue("Content-Security-Policy").orElse("");
+            assertThat(csp).as(path).contains("script-src 'self'").contains("object-src 'none'").contains("frame-ancestors 'none'")
+                    .doesNotContain("unsafe-eval");
+            assertThat(csp.replaceAll(".*script-src ([^;]*).*", "$1")).as(path).doesNotContain("unsafe-inline");
+            assertThat(r.headers().firstValue("X-Frame-Options").orElse("")).as(path).isEqualTo("DENY");
+            assertThat(r.headers().firstValue("X-Content-Type-Options").orElse("")).as(path).isEqualTo("nosniff");
+            assertThat(r.headers().firstValue("Referrer-Policy").orElse("")).as(path).isEqualTo("no-referrer");
+        }
+        // under script-src 'self' an inline script would not run: the pages load theirs from files
+        assertThat(get("/try-it.html").body()).doesNotContainPattern("<script(?![^>]*\\bsrc=)[^>]*>");
+        assertThat(get("/").body()).doesNotContainPattern("<script(?![^>]*\\bsrc=)[^>]*>");
+    }
+
+    @Test
     void askSendsOneQuestionToTheCallersOwnExpert() {
         String key = newOrg();
         String id = call("POST", "/api/experts", key, Map.of("name", "echo", "type", "echo")).text("id");

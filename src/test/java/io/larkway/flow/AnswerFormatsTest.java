@@ -9,6 +9,8 @@ import io.larkway.emulator.LarkEmulator;
 import io.vertx.core.http.HttpServer;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.IntStream;
+import java.util.stream.Collectors;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -94,6 +96,19 @@ class AnswerFormatsTest extends FlowFixture {
         assertThat(elements.get(1).path("alt").path("content").asText()).isEqualTo("the chart");
         assertThat(elements.get(0).path("content").asText()).isEqualTo("Here is the **chart**:");
         assertThat(elements.get(2).path("content").asText()).isEqualTo("as promised");
+    }
+
+    @Test
+    void anAnswerTriesAtMostTenImagesAPartEvenWhenTheyFail() throws Exception {
+        // images that cannot be shown used not to count: an answer of many failing image URLs fetched every one (each up to the timeout)
+        Setup s = echo();
+        String tag = "gone-" + s.app().appId();
+        String answer = IntStream.range(0, 15).mapToObj(i -> "![" + i + "](" + LARK.baseUrl() + "/files/" + tag + "-" + i + ".png)")
+                .collect(Collectors.joining(" "));
+        p2p(s, "ou_gone_images", answer);
+        LarkEmulator.Message m = only(s);
+        assertThat(m.msgType()).isEqualTo("interactive");
+        assertThat(LARK.requests("GET", "/files/" + tag + "-.*")).hasSize(10);
     }
 
     @Test

@@ -144,6 +144,31 @@ class CardActionTest extends FlowFixture {
     }
 
     @Test
+    void aClickInAChatOrFromAUserTheTriggerDoesNotAnswerIsNoTurn() {
+        // the trigger answers one group chat and one user's direct chat; a card clicked elsewhere (forwarded there, or sent
+        // before the trigger was narrowed) must not reach the expert or be answered there
+        Setup s = setup(http(), Map.of("groupChat", Map.of("mode", "selected_chats", "chats", List.of("oc_chosen")),
+                "directChat", Map.of("mode", "selected_users", "users", List.of("ou_chosen"))));
+        String outside = "oc_outside_" + UUID.randomUUID();
+        WebhookSender.post(s.url(), s.sender().wrap(CardCallbacks.buttonClick(s.app().appId(), "vt-" + s.app().appId(), UUID.randomUUID().toString(),
+                "om_out_card", outside, "ou_someone", choice("leak"), Instant.now()).toString(), true));
+        p2p(s, "ou_chosen", "hello");
+        p2p(s, "ou_other", "hello"); // refused as a message: user_not_selected (no session for this direct chat)
+        await().atMost(Duration.ofSeconds(15)).until(() -> LARK.messages(s.app().appId()).size() >= 1);
+        // a click in ou_chosen's direct chat (its session says p2p) by another user, and one in the chosen group that is answered
+        WebhookSender.post(s.url(), s.sender().wrap(CardCallbacks.buttonClick(s.app().appId(), "vt-" + s.app().appId(), UUID.randomUUID().toString(),
+                "om_dm_card2", "oc_p2p_ou_chosen", "ou_intruder", choice("leak"), Instant.now()).toString(), true));
+        WebhookSender.post(s.url(), s.sender().wrap(CardCallbacks.buttonClick(s.app().appId(), "vt-" + s.app().appId(), UUID.randomUUID().toString(),
+                "om_in_card", "oc_chosen", "ou_someone", choice("fine"), Instant.now()).toString(), true));
+        await().atMost(Duration.ofSeconds(15)).until(() -> LARK.messages(s.app().appId()).size() >= 2);
+        inboxLeasesRunOut();
+        assertThat(requests(outside)).isEmpty();
+        assertThat(requests("oc_p2p_ou_chosen")).hasSize(1);
+        assertThat(LARK.messages(s.app().appId())).extracting(LarkEmulator.Message::target).doesNotContain("om_out_card", "om_dm_card2");
+        assertThat(LARK.messages(s.app().appId())).hasSize(2);
+    }
+
+    @Test
     void aTamperedOrUnsignedCallbackIsRefusedAndASignedEncryptedOneIsToasted() {
         String key = newOrg();
         LarkEmulator.App app = LARK.newApp();

@@ -32,7 +32,8 @@ import org.springframework.test.context.TestPropertySource;
  * local experts: every type rendered, attachments fetched at turn time and given as signed larkway URLs (http) or image
  * content parts (openai), senders' names, quotes, forwarded messages, the size cap.
  */
-@TestPropertySource(properties = {"larkway.attachments.max-bytes=100000", "larkway.attachments.url-ttl-seconds=60"})
+@TestPropertySource(properties = {"larkway.attachments.max-bytes=100000", "larkway.attachments.max-turn-bytes=150000",
+        "larkway.attachments.url-ttl-seconds=60"})
 class MessageContentTest extends FlowFixture {
     static final LarkContentApi CONTENT = LarkContentApi.of(LARK);
     static final BlockingQueue<JsonNode> HTTP_REQUESTS = new LinkedBlockingQueue<>();
@@ -279,6 +280,54 @@ class MessageContentTest extends FlowFixture {
             assertThat(request.path("text").asText()).as(type.getKey()).isEqualTo(expected.get(type.getKey()));
             assertThat(request.path("messages").get(0).path("type").asText()).isEqualTo(type.getKey());
         }
+    }
+
+    @Test
+    void aTurnHoldsAtMostMaxTurnBytesOfAttachmentsTheRestNamed() throws Exception {
+        // one post of many images, each under the per-attachment cap: without a turn's cap, a turn held them all in memory
+        Setup s = http(Map.of());
+        String mid = "om_many_" + UUID.randomUUID();
+        List<List<Map<String, Object>>> paragraphs = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            CONTENT.resource(s.app().appId(), mid, "img_many_" + i, random(60_000), "image/png", "many" + i + ".png");
+            paragraphs.add(List.of(Map.of("tag", "img", "image_key", "img_many_" + i)));
+        }
+        ObjectNode envelope = s.sender().messageEnvelope(UUID.randomUUID().toString(), mid, "p2p", "oc_many", "ou_many", "x", Instant.now(), null);
+        ((ObjectNode) envelope.path("event").path("message")).put("message_type", "post").put("content", LarkContentApi.post("Many", paragraphs));
+        assertThat(WebhookSender.post(s.url(), s.sender().wrap(envelope.toString(), true)).statusCode()).isEqualTo(200);
+
+        JsonNode attachments = next(HTTP_REQUESTS).path("messages").get(0).path("attachments");
+        assertThat(attachments).hasSize(4);
+        assertThat(attachments.get(0).has("url")).as(attachments.toString()).isTrue();
+        assertThat(attachments.get(1).has("url")).isTrue();
+        for (int i = 2; i < 4; i++) {
+            assertThat(attachments.get(i).has("url")).as(attachments.toString()).isFalse();
+            assertThat(attachments.get(i).path("error").asText()).contains("150000 bytes");
+        }
+    }
+
+    @Test
+    void anAttachmentUrlOpenedInABrowserIsADownloadNeverAPageOfLarkwaysOrigin() throws Exception {
+        // an HTML file sent in a chat: served as it was, it would run script on the console's origin (its key in sessionStorage)
+        Setup s = http(Map.of());
+        String mid = "om_html_" + UUID.randomUUID();
+        byte[] page = "<html><script>fetch('/api/integrations',{headers:{Authorization:'Bearer '+sessionStorage.key})</script></html>"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        CONTENT.resource(s.app().appId(), mid, "file_html", page, "text/html", "x.html");
+        ObjectNode envelope = s.sender().messageEnvelope(UUID.randomUUID().toString(), mid, "p2p", "oc_html", "ou_html", "x", Instant.now(), null);
+        ((ObjectNode) envelope.path("event").path("message")).put("message_type", "file")
+                .put("content", "{\"file_key\":\"file_html\",\"file_name\":\"report \\\"q\\\".html\"}");
+        assertThat(WebhookSender.post(s.url(), s.sender().wrap(envelope.toString(), true)).statusCode()).isEqualTo(200);
+
+        HttpResponse<byte[]> fetched = get(next(HTTP_REQUESTS).path("messages").get(0).path("attachments").get(0).path("url").asText());
+        assertThat(fetched.statusCode()).isEqualTo(200);
+        assertThat(fetched.body()).isEqualTo(page);
+        assertThat(fetched.headers().firstValue("Content-Disposition").orElse(""))
+                .isEqualTo("attachment; filename*=UTF-8''report%20%22q%22.html");
+        assertThat(fetched.headers().firstValue("X-Content-Type-Options").orElse("")).isEqualTo("nosniff");
+        assertThat(fetched.headers().firstValue("Content-Security-Policy").orElse("")).contains("sandbox").contains("default-src 'none'");
+        // the URL is a credential: no shared cache keeps the bytes
+        assertThat(fetched.headers().firstValue("Cache-Control").orElse("")).isEqualTo("private, no-store");
     }
 
     @Test

@@ -356,6 +356,31 @@ class SandboxTest extends LarkwayTest {
                 Map.of("app_id", real.appId(), "app_secret", real.appSecret())).status()).isEqualTo(404);
     }
 
+    @Test
+    void aSandboxKeepsAtMostAMegabyteOfContentTheOldestDroppedFirst() throws Exception {
+        // 200 kept messages of 64 K characters each were 25 MB of heap a sandbox, and an organisation may have many sandboxes
+        String key = newOrg();
+        String id = newSandbox(key, "Big").path("id").asText();
+        Integration app = integrations.find(id).orElseThrow();
+        String token = openApi("POST", id, "auth/v3/tenant_access_token/internal", null,
+                Map.of("app_id", app.appId(), "app_secret", app.appSecret())).text("tenant_access_token");
+        String big = "x".repeat(60_000);
+        for (int i = 0; i < 25; i++) {
+            Answer sent = openApi("POST", id, "im/v1/messages?receive_id_type=chat_id", token,
+                    Map.of("receive_id", "oc_sandbox_group", "msg_type", "text", "content", i + big));
+            assertThat(sent.json().path("code").asInt()).as(sent.raw()).isZero();
+        }
+        JsonNode messages = call("GET", "/api/integrations/" + id + "/sandbox", key, null).json().path("messages");
+        long chars = 0;
+        for (JsonNode m : messages) {
+            chars += m.path("content").asText().length();
+        }
+        assertThat(chars).isLessThanOrEqualTo(1 << 20);
+        // the newest are the ones kept
+        assertThat(messages.get(messages.size() - 1).path("content").asText()).startsWith("24x");
+        assertThat(messages.size()).isBetween(2, 17);
+    }
+
     private Answer openApi(String method, String integrationId, String path, String token, Object body) {
         return call(method, "/sandbox/" + integrationId + "/open-apis/" + path, token, body);
     }

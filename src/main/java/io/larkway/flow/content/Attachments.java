@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.larkway.admin.KeyMaterial;
 import io.larkway.platform.LarkwayProperties;
 import io.larkway.platform.Timestamps;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -16,6 +17,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.platform.http.springboot.PlatformHttpMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -95,15 +97,30 @@ public class Attachments extends RouteBuilder {
             refuse(e, 403, "forbidden", "the attachment URL has expired");
             return;
         }
-        var found = db.sql("SELECT mime_type, content FROM attachments WHERE id = ?").param(id)
-                .query((rs, n) -> Map.entry(rs.getString(1), rs.getBytes(2))).optional();
+        var found = db.sql("SELECT mime_type, name, content FROM attachments WHERE id = ?").param(id)
+                .query((rs, n) -> new Stored(rs.getString(1), rs.getString(2), rs.getBytes(3))).optional();
         if (found.isEmpty()) {
             refuse(e, 404, "not_found", "the attachment is no longer kept");
             return;
         }
         e.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
-        e.getMessage().setHeader(Exchange.CONTENT_TYPE, found.get().getKey());
-        e.getMessage().setBody(found.get().getValue());
+        e.getMessage().setHeader(Exchange.CONTENT_TYPE, found.get().mimeType());
+        // what a chat member sent (an HTML or SVG file too), opened in a browser on larkway's origin (the console's, its key in
+        // sessionStorage): a download, never sniffed, never a page that runs script; and the URL is a credential, kept by no shared cache
+        String name = found.get().name();
+        e.getMessage().setHeader("Content-Disposition", name == null || name.isBlank() ? "attachment"
+                : "attachment; filename*=UTF-8''" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20"));
+        e.getMessage().setHeader("X-Content-Type-Options", "nosniff");
+        e.getMessage().setHeader("Content-Security-Policy", "sandbox; default-src 'none'");
+        // Camel's HTTP header filter drops Cache-Control from a route's headers: set on the servlet response itself
+        PlatformHttpMessage http = e.getMessage(PlatformHttpMessage.class);
+        if (http != null) {
+            http.getResponse().setHeader("Cache-Control", "private, no-store");
+        }
+        e.getMessage().setBody(found.get().content());
+    }
+
+    private record Stored(String mimeType, String name, byte[] content) {
     }
 
     private void refuse(Exchange e, int status, String error, String message) throws Exception {

@@ -32,6 +32,8 @@ import org.springframework.stereotype.Component;
 public class TurnContents {
     private static final Logger LOG = LoggerFactory.getLogger(TurnContents.class);
     private static final int MAX_FORWARDED = 100;
+    /** The most attachments one turn fetches (each a Lark call on the turn's thread); the rest are named, not fetched. */
+    static final int MAX_ATTACHMENTS = 20;
 
     /** An attachment: its bytes, or why there are none. */
     public record Attachment(String messageId, String kind, String fileKey, String name, String mimeType, byte[] bytes, String error) {
@@ -57,6 +59,7 @@ public class TurnContents {
     private final RecentErrors errors;
     private final ObjectMapper json;
     private final long maxBytes;
+    private final long maxTurnBytes;
 
     public TurnContents(LarkClient lark, IntegrationApps apps, SenderNames names, RecentErrors errors, ObjectMapper json, LarkwayProperties props) {
         this.lark = lark;
@@ -65,6 +68,7 @@ public class TurnContents {
         this.errors = errors;
         this.json = json;
         this.maxBytes = props.attachments().maxBytes();
+        this.maxTurnBytes = props.attachments().maxTurnBytes();
     }
 
     /**
@@ -90,6 +94,8 @@ public class TurnContents {
         List<Item> items = new ArrayList<>();
         Set<String> senders = new LinkedHashSet<>();
         String threadId = null;
+        // what the turn holds of attachments: at most maxTurnBytes in all, from at most MAX_ATTACHMENTS fetches
+        long[] budget = {maxTurnBytes, MAX_ATTACHMENTS};
         for (JsonNode d : described) {
             String messageId = d.path("messageId").asText(null);
             String senderOpenId = d.path("senderOpenId").asText("");
@@ -106,7 +112,7 @@ public class TurnContents {
                 if (imagesOnly && !"image".equals(r.path("kind").asText())) {
                     continue;
                 }
-                Attachment a = fetch(app, integrationId, messageId, r);
+                Attachment a = fetch(app, integrationId, messageId, r, budget);
                 attachments.add(a);
                 if (a.error() != null) {
                     text.append("\n[").append(a.kind()).append(' ').append(a.name() == null ? a.fileKey() : a.name()).append(" not fetched: ")
@@ -133,15 +139,31 @@ public class TurnContents {
         return new Content(String.join("\n", lines), lastName, scoped != null ? scoped : threadId, items);
     }
 
-    private Attachment fetch(LarkApp app, String integrationId, String messageId, JsonNode r) {
+    /** One attachment, within the turn's {@code budget} ({bytes left, fetches left}), which it uses up. */
+    private Attachment fetch(LarkApp app, String integrationId, String messageId, JsonNode r, long[] budget) {
         String kind = r.path("kind").asText();
         String fileKey = r.path("fileKey").asText();
         String name = r.path("name").asText(null);
         try {
-            LarkResource got = lark.resource(app, messageId, fileKey, r.path("type").asText("file"), maxBytes);
+            if (budget[0] <= 0 || budget[1] <= 0) {
+                throw new IllegalStateException("over the turn's cap of " + maxTurnBytes + " bytes or " + MAX_ATTACHMENTS + " attachments");
+            }
+            budget[1]--;
+            long cap = Math.min(maxBytes, budget[0]);
+            LarkResource got;
+            try {
+                got = lark.resource(app, messageId, fileKey, r.path("type").asText("file"), cap);
+            } catch (RuntimeException e) {
+                var failed = LarkApiClient.unwrap(e);
+                if (cap < maxBytes && failed != null && failed.getMessage() != null && failed.getMessage().startsWith("larger than")) {
+                    throw new IllegalStateException("larger than what is left of the turn's cap of " + maxTurnBytes + " bytes");
+                }
+                throw e;
+            }
+            budget[0] -= got.bytes().length;
             return new Attachment(messageId, kind, fileKey, name != null ? name : got.fileName(), got.mimeType(), got.bytes(), null);
         } catch (RuntimeException e) {
-            String reason = LarkApiClient.unwrap(e).getMessage();
+            String reason = e instanceof IllegalStateException ? e.getMessage() : LarkApiClient.unwrap(e).getMessage();
             LOG.warn("Attachment not fetched integrationId={} message_id={} file_key={}: {}", integrationId, messageId, fileKey, reason);
             errors.record(integrationId, "attachment", kind + " " + (name == null ? fileKey : name) + " not fetched: " + reason, messageId);
             return new Attachment(messageId, kind, fileKey, name, null, null, reason);

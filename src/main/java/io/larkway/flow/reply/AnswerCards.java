@@ -49,7 +49,8 @@ public class AnswerCards {
 
     /**
      * A card of one part of a Markdown answer: markdown elements, with each image between them as an
-     * {@code img} element (at most {@value #MAX_IMAGES} per part; an image that cannot be shown stays as its alt text).
+     * {@code img} element (at most {@value #MAX_IMAGES} tried per part, shown or not, each a fetch of up to the timeout; an image that
+     * cannot be shown, or is past those, stays as its alt text).
      */
     String card(String integrationId, String messageId, String markdown) {
         ObjectNode card = json.createObjectNode();
@@ -58,17 +59,16 @@ public class AnswerCards {
         Matcher m = IMAGE.matcher(markdown);
         StringBuilder text = new StringBuilder();
         int from = 0;
-        int shown = 0;
+        int tried = 0;
         while (m.find()) {
             text.append(markdown, from, m.start());
             from = m.end();
             String alt = m.group(1);
-            String key = shown < MAX_IMAGES ? images.upload(integrationId, messageId, m.group(2)) : null;
+            String key = tried++ < MAX_IMAGES ? images.upload(integrationId, messageId, m.group(2)) : null;
             if (key == null) {
                 text.append(alt);
                 continue;
             }
-            shown++;
             markdown(elements, text);
             ObjectNode img = elements.addObject().put("tag", "img").put("img_key", key);
             img.putObject("alt").put("tag", "plain_text").put("content", alt);
