@@ -59,6 +59,52 @@ class ConversationsTest extends LarkwayTest {
         conversations.finish(late);
     }
 
+    /**
+     * After every turn the converse route asks for the organisation's held-back scopes (Conversations.heldBack). It must
+     * read the few waiting messages, not every session the organisation ever had: with one session per user, reading them
+     * all was a third of larkway's CPU per message in bench/e2e.sh, and grew with every new user. H2 only (EXPLAIN ANALYZE
+     * counts the rows each table was read for).
+     */
+    @Test
+    void heldBackScopesAreFoundFromTheWaitingMessagesNotFromEverySession() throws Exception {
+        String integrationId = newIntegration(newOrg(), LARK.newApp(), "webhook", null).path("id").asText();
+        int others = 400;
+        var now = io.larkway.platform.Timestamps.of(clock.instant());
+        for (int i = 0; i < others; i++) { // users who wrote once: idle sessions with nothing waiting
+            db.sql("""
+                    INSERT INTO sessions (id, integration_id, scope_key, expert_id, chat_type, chat_id, conversation_id, state, created_at, updated_at)
+                    VALUES (?, ?, ?, 'exp_test', 'p2p', 'oc_test', 'conv_test', 'idle', ?, ?)""")
+                    .params("ses_idle_" + UUID.randomUUID(), integrationId, "p2p:ou_idle_" + i, now, now).update();
+        }
+        // a scope whose message waits with no turn running (as one held back by the organisation's turn limit)
+        String scope = "p2p:ou_" + UUID.randomUUID();
+        Exchange first = message(integrationId, scope, "om_first", "first");
+        conversations.claimOrQueue(first);
+        conversations.claimOrQueue(message(integrationId, scope, "om_waits", "waits"));
+        String sessionId = first.getMessage().getHeader(FlowHeaders.SESSION_ID, String.class);
+        db.sql("DELETE FROM waiting_messages WHERE session_id = ? AND taken_by IS NOT NULL").param(sessionId).update();
+        db.sql("UPDATE sessions SET state = 'idle', turn_owner = NULL, turn_until = NULL WHERE id = ?").param(sessionId).update();
+
+        String plan;
+        try {
+            plan = db.sql("EXPLAIN ANALYZE " + Conversations.HELD_BACK).params(integrationId, props.limits().turnsPerOrg()).query(String.class).single();
+        } catch (RuntimeException notH2) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(false, "H2 only: " + notH2);
+            return;
+        }
+        int rowsRead = java.util.regex.Pattern.compile("scanCount: (\\d+)").matcher(plan).results().mapToInt(r -> Integer.parseInt(r.group(1))).sum();
+        assertThat(rowsRead).as(plan).isLessThan(50);
+
+        Exchange after = message(integrationId, "p2p:ou_other", "om_other", "other");
+        var turns = conversations.heldBack(after);
+        assertThat(turns).hasSize(1);
+        assertThat(turns.get(0).getHeader(FlowHeaders.SESSION_ID)).isEqualTo(sessionId);
+        assertThat(turns.get(0).getBody(String.class)).isEqualTo("waits");
+        Exchange resumed = new DefaultExchange(camel);
+        resumed.setMessage(turns.get(0));
+        conversations.finish(resumed);
+    }
+
     private Exchange message(String integrationId, String scope, String messageId, String text) {
         Exchange e = new DefaultExchange(camel);
         var m = e.getMessage();
