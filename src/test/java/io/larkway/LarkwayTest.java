@@ -50,7 +50,10 @@ import org.springframework.test.context.TestPropertySource;
         "larkway.conversation.expert-breaker-open-seconds=2",
         // the fake experts listen on 127.0.0.1 (ExpertAddressesTest runs with the default, false); a small cap on answers
         "larkway.experts.allow-private-networks=true",
-        "larkway.experts.max-response-bytes=65536"})
+        "larkway.experts.max-response-bytes=65536",
+        // each context keeps its pool while the suite runs: connections opened when needed, not ten per context up front
+        // (on PostgreSQL a dozen contexts would otherwise hold 120 connections before any test ran)
+        "spring.datasource.hikari.minimum-idle=1"})
 public abstract class LarkwayTest {
     public static final String ADMIN_KEY = "test-admin-key";
     /** The data directories of this JVM's test contexts are under this one (see {@link OwnData}). */
