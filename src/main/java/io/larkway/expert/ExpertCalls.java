@@ -10,6 +10,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.larkway.flow.content.Attachments;
 import io.larkway.flow.content.TurnContents;
+import io.larkway.flow.converse.TurnHistory;
 import io.larkway.platform.Breakers;
 import io.larkway.platform.LarkwayProperties;
 import io.larkway.platform.Timestamps;
@@ -113,7 +114,8 @@ public class ExpertCalls {
                 m.getHeader(FlowHeaders.ACTION, Map.class));
         CircuitBreaker breaker = breakers.circuitBreaker(expert.id());
         ExpertAnswer answer = breaker.executeCallable(() -> call(expert, turn, onText));
-        remember(turn.conversationId(), turn.text(), answer.content());
+        // kept in the history by the turn's end (Conversations.finish), in its transaction
+        exchange.setProperty(FlowHeaders.TURN_HISTORY, new TurnHistory(turn.conversationId(), turn.text(), answer.content()));
         // how the reply stage shows it (ExpertAnswer: text, markdown, card; none: larkway.reply.format decides)
         m.setHeader(FlowHeaders.ANSWER_FORMAT, answer.format());
         return answer.content();
@@ -354,13 +356,6 @@ public class ExpertCalls {
         List<Map<String, String>> oldestFirst = new java.util.ArrayList<>(newestFirst);
         java.util.Collections.reverse(oldestFirst);
         return oldestFirst;
-    }
-
-    /** The question and its answer, in one statement (one commit), the question first. */
-    private void remember(String conversationId, String question, String answer) {
-        var now = Timestamps.of(clock.instant());
-        db.sql("INSERT INTO conversation_turns (conversation_id, role, content, created_at) VALUES (?, 'user', ?, ?), (?, 'assistant', ?, ?)")
-                .params(conversationId, question, now, conversationId, answer, now).update();
     }
 
     /** A 2xx body of at most max bytes, collected as it arrives; past max the download is cancelled and the call fails. */

@@ -3,6 +3,8 @@ package io.larkway.ops;
 import io.larkway.platform.LarkwayProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -14,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The Status counters of an integration, for the whole cluster and across restarts. Each instance
@@ -40,6 +43,7 @@ public class StatusCounters {
 
     private final MeterRegistry meters;
     private final JdbcClient db;
+    private final TransactionTemplate transaction;
     /** (integration, counter) → this instance's count already added to the table; guarded by {@code this}. */
     private final Map<Key, Long> flushed = new HashMap<>();
     private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -51,9 +55,10 @@ public class StatusCounters {
     private record Key(String integrationId, String counter) {
     }
 
-    public StatusCounters(MeterRegistry meters, JdbcClient db, LarkwayProperties props) {
+    public StatusCounters(MeterRegistry meters, JdbcClient db, TransactionTemplate transaction, LarkwayProperties props) {
         this.meters = meters;
         this.db = db;
+        this.transaction = transaction;
         long every = props.countersFlushMs();
         if (every > 0) {
             flusher.scheduleWithFixedDelay(this::flushQuietly, every, every, TimeUnit.MILLISECONDS);
@@ -97,31 +102,48 @@ public class StatusCounters {
     }
 
     /**
-     * Adds this instance's counts since the last flush to the table. The first failure ends the
-     * round (a database that is down would make every counter wait for a connection, and Status
-     * with them); what is not added yet is added at the next flush.
+     * Adds this instance's counts since the last flush to the table, in one transaction. A failure
+     * ends the round (a database that is down would make every counter wait for a connection, and
+     * Status with them); what is not added yet is added at the next flush.
      */
     synchronized void flush() {
-        for (Map.Entry<Key, Long> counted : counted().entrySet()) {
-            Key key = counted.getKey();
-            long delta = counted.getValue() - flushed.getOrDefault(key, 0L);
+        Map<Key, Long> counts = counted();
+        Map<Key, Long> deltas = new LinkedHashMap<>();
+        counts.forEach((key, count) -> {
+            long delta = count - flushed.getOrDefault(key, 0L);
             if (delta != 0) {
-                add(key, delta);
-                flushed.put(key, counted.getValue());
+                deltas.put(key, delta);
             }
+        });
+        if (deltas.isEmpty()) {
+            return;
+        }
+        // the existing rows in one transaction: one commit per round, not one per (integration, counter)
+        Set<Key> missing = transaction.execute(status -> {
+            Set<Key> none = new LinkedHashSet<>();
+            deltas.forEach((key, delta) -> {
+                if (update(key, delta) == 0) {
+                    none.add(key);
+                }
+            });
+            return none;
+        });
+        deltas.keySet().stream().filter(key -> !missing.contains(key)).forEach(key -> flushed.put(key, counts.get(key)));
+        // a counter's first count: its row is inserted on its own (a race with another instance is a duplicate key)
+        for (Key key : missing) {
+            insert(key, deltas.get(key));
+            flushed.put(key, counts.get(key));
         }
     }
 
-    private void add(Key key, long delta) {
-        if (update(key, delta) == 0) {
-            try {
-                // nothing to keep for an integration deleted meanwhile
-                db.sql("INSERT INTO integration_counters (integration_id, counter, total) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM integrations WHERE id = ?)")
-                        .params(key.integrationId(), key.counter(), delta, key.integrationId()).update();
-            } catch (DuplicateKeyException raced) {
-                // another instance added the row first
-                update(key, delta);
-            }
+    private void insert(Key key, long delta) {
+        try {
+            // nothing to keep for an integration deleted meanwhile
+            db.sql("INSERT INTO integration_counters (integration_id, counter, total) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM integrations WHERE id = ?)")
+                    .params(key.integrationId(), key.counter(), delta, key.integrationId()).update();
+        } catch (DuplicateKeyException raced) {
+            // another instance added the row first
+            update(key, delta);
         }
     }
 

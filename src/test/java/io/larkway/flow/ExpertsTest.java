@@ -79,8 +79,11 @@ class ExpertsTest extends FlowFixture {
                     req.response().write("data: " + JSON.createObjectNode().set("choices", JSON.createArrayNode().add(JSON.createObjectNode()
                             .set("delta", JSON.createObjectNode().put("content", "Half an ans")))) + "\n\n");
                 }
-                case "/plain/v1/chat/completions" -> req.response().putHeader("Content-Type", "application/json")
-                        .end("{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\"plain answer\"}}]}");
+                case "/plain/v1/chat/completions" -> {
+                    openAiRequests.add(in);
+                    req.response().putHeader("Content-Type", "application/json")
+                            .end("{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\"plain answer\"}}]}");
+                }
                 case "/http-expert" -> req.response().putHeader("Content-Type", "application/json")
                         .end(JSON.createObjectNode().put("text", "http says " + in.path("text").asText() + " in " + in.path("chat").path("type").asText()).toString());
                 case "/broken" -> req.response().setStatusCode(500).end("boom");
@@ -200,6 +203,34 @@ class ExpertsTest extends FlowFixture {
         p2p(s, "ou_plain", "first question");
         await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).size() == 1);
         assertThat(LARK.messages(s.app().appId()).get(0).content()).contains("plain answer");
+    }
+
+    @Test
+    void eachAnsweredTurnIsInTheHistoryOnceAndTheNextTurnSendsIt() {
+        Setup s = setup(Map.of("name", "gpt", "type", "openai", "url", base() + "/plain", "model", "m-2"), Map.of());
+        p2p(s, "ou_history", "first question");
+        await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).size() == 1);
+        // written with the turn's end (Conversations.finish), in its transaction
+        await().atMost(Duration.ofSeconds(5)).until(() -> history(s).size() == 2);
+        assertThat(history(s)).containsExactly("user: first question", "assistant: plain answer");
+        p2p(s, "ou_history", "second question");
+        await().atMost(Duration.ofSeconds(10)).until(() -> LARK.messages(s.app().appId()).size() == 2);
+        // the second turn's request (another test's expert may have been asked meanwhile)
+        List<String> sent = openAiRequests.stream().map(request -> {
+            List<String> messages = new java.util.ArrayList<>();
+            request.path("messages").forEach(m -> messages.add(m.path("role").asText() + ": " + m.path("content").asText()));
+            return messages;
+        }).filter(messages -> messages.contains("user: second question")).findFirst().orElseThrow();
+        assertThat(sent).containsSubsequence("user: first question", "assistant: plain answer", "user: second question");
+        await().atMost(Duration.ofSeconds(5)).until(() -> history(s).size() == 4);
+        assertThat(history(s)).containsExactly("user: first question", "assistant: plain answer", "user: second question", "assistant: plain answer");
+    }
+
+    private List<String> history(Setup s) {
+        return db.sql("""
+                SELECT t.role, t.content FROM conversation_turns t JOIN sessions x ON x.conversation_id = t.conversation_id
+                WHERE x.integration_id = ? ORDER BY t.id""").param(s.integrationId())
+                .query((rs, n) -> rs.getString(1) + ": " + rs.getString(2)).list();
     }
 
     @Test

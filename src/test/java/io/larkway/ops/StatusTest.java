@@ -35,6 +35,8 @@ class StatusTest extends LarkwayTest {
     DataSource dataSource;
     @Autowired
     StatusCounters counters;
+    @Autowired
+    org.springframework.transaction.support.TransactionTemplate transaction;
 
     @Test
     void webhookStatusCountersRecentErrorsAndRefresh() {
@@ -124,7 +126,7 @@ class StatusTest extends LarkwayTest {
 
         // another instance on the same database counted three deliveries, one of them stale, and added them
         MeterRegistry otherMeters = new SimpleMeterRegistry();
-        StatusCounters other = new StatusCounters(otherMeters, db, props);
+        StatusCounters other = new StatusCounters(otherMeters, db, transaction, props);
         try {
             otherMeters.counter("larkway.events.received", "integration", id).increment(3);
             otherMeters.counter("larkway.events.dropped", "integration", id, "reason", "stale").increment();
@@ -141,7 +143,7 @@ class StatusTest extends LarkwayTest {
         // once this instance has added its own counts, an instance started afresh (its meters at zero) shows the same totals
         counters.flush();
         MeterRegistry restartedMeters = new SimpleMeterRegistry();
-        StatusCounters restarted = new StatusCounters(restartedMeters, db, props);
+        StatusCounters restarted = new StatusCounters(restartedMeters, db, transaction, props);
         try {
             assertThat(JSON.writeValueAsString(restarted.totals(id))).isEqualTo(counters(key, id).toString());
             // the counters go with their integration, and counts still held for it are dropped, not an error

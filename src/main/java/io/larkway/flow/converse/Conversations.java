@@ -167,9 +167,11 @@ public class Conversations {
         Message m = exchange.getMessage();
         String sessionId = m.getHeader(FlowHeaders.SESSION_ID, String.class);
         String token = m.getHeader(FlowHeaders.TURN_TOKEN, String.class);
+        TurnHistory answered = exchange.removeProperty(FlowHeaders.TURN_HISTORY) instanceof TurnHistory h ? h : null;
         boolean next = Boolean.TRUE.equals(transaction.execute(status -> {
             // the session row first, as claimOrQueue locks it: one lock order, so the two never deadlock
             extend(sessionId);
+            remember(answered);
             waiting.done(sessionId, token);
             if (take(sessionId, exchange)) {
                 return true;
@@ -178,6 +180,16 @@ public class Conversations {
             return waiting.any(sessionId) && startTurn(sessionId, exchange) == Start.claimed;
         }));
         m.setHeader(FlowHeaders.NEXT_TURN, next);
+    }
+
+    /** The question and its answer, in one statement, the question first (nothing when the expert did not answer). */
+    private void remember(TurnHistory turn) {
+        if (turn == null) {
+            return;
+        }
+        var now = Timestamps.of(clock.instant());
+        db.sql("INSERT INTO conversation_turns (conversation_id, role, content, created_at) VALUES (?, 'user', ?, ?), (?, 'assistant', ?, ?)")
+                .params(turn.conversationId(), turn.question(), now, turn.conversationId(), turn.answer(), now).update();
     }
 
     /**
