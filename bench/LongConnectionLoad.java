@@ -50,6 +50,7 @@ public class LongConnectionLoad {
     static final int DURATION = env("BENCH_DURATION", 10);
     static final int EVENTS = env("BENCH_EVENTS", 5000);
     static final int IDLE = env("BENCH_IDLE", 20);
+    static final int IDLE_SETTLE = env("BENCH_IDLE_SETTLE", 60);
     static final double TARGET_MS = 10;
 
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
@@ -92,12 +93,14 @@ public class LongConnectionLoad {
         System.out.printf("warm-up %d s at %d events/s, then %d events saturated, then %d events/s for %d s%n", WARMUP, RATE, EVENTS, RATE,
                 DURATION);
 
-        // idle: every app connected, no event yet (after 5 s to settle; 20 s spans two rounds of the 10 s long-connection sync)
+        // idle: every app connected, no event yet (20 s spans two rounds of the 10 s long-connection sync). Measured twice: right
+        // after connecting, while the JIT still compiles what creating N integrations ran (a cost of start-up, not of being idle),
+        // and once it has settled (BENCH_IDLE_SETTLE s later), which is what holding N idle connections costs; both are printed
+        // with the JIT compiler threads' share.
         Thread.sleep(5000);
-        double connected0 = cpuSeconds(larkwayPid);
-        Thread.sleep(IDLE * 1000L);
-        double connectedIdle = (cpuSeconds(larkwayPid) - connected0) / IDLE;
-        System.out.printf("idle       N=%-5d larkway CPU %.3f cores, connected, before any event (%d s; target <= 0.02 for 1 000)%n", n, connectedIdle, IDLE);
+        idle("idle", "just connected", n, larkwayPid, IDLE);
+        Thread.sleep(Math.max(0, IDLE_SETTLE - IDLE - 5) * 1000L);
+        idle("idle", IDLE_SETTLE + " s after connecting", n, larkwayPid, IDLE);
 
         int failed = 0;
         List<String> warm = push(ws, apps, RATE * WARMUP, RATE);
@@ -202,5 +205,39 @@ public class LongConnectionLoad {
 
     static double pct(long[] sorted, double p) {
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)] / 1e6;
+    }
+
+    /** larkway's CPU over the next seconds, in cores, and the JIT compiler threads' part of it. */
+    static void idle(String label, String when, int n, long pid, int seconds) throws Exception {
+        double cpu0 = cpuSeconds(pid);
+        double jit0 = compilerSeconds(pid);
+        long start = System.nanoTime();
+        Thread.sleep(seconds * 1000L);
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        double cores = (cpuSeconds(pid) - cpu0) / elapsed;
+        double jit = (compilerSeconds(pid) - jit0) / elapsed;
+        System.out.printf("%-10s N=%-5d larkway CPU %.3f cores (JIT compiler %.3f, the rest %.3f), %s, before any event (%d s; target <= 0.02 for 1 000)%n",
+                label, n, cores, jit, cores - jit, when, seconds);
+    }
+
+    /** CPU seconds of the JVM's JIT compiler threads (C1, C2; Linux /proc). */
+    static double compilerSeconds(long pid) throws java.io.IOException {
+        double total = 0;
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String name = Files.readString(task.resolve("comm"));
+                    if (!name.startsWith("C1 Compiler") && !name.startsWith("C2 Compiler")) {
+                        continue;
+                    }
+                    String stat = Files.readString(task.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+                } catch (java.io.IOException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return total;
     }
 }

@@ -34,10 +34,11 @@ LARKWAY_PORT=$(free_port)
 # DRIVER_CP) that owns the Lark emulator: it writes the emulator's URL to $WORK/emulator.url and
 # waits for $WORK/larkway.ready. Starts larkway (JAR, JAVA_OPTS) against that emulator once the
 # URL is there, writes its pid to $WORK/larkway.pid, creates the ready file, shows the driver's
-# output ($OUT/result.txt) as it comes and sets STATUS to the driver's exit code.
+# output ($OUT/result.txt) as it comes and sets STATUS to the driver's exit code. BENCH_DRIVER_JAVA_OPTS: extra JVM
+# options of the driver (e.g. -Xlog:gc:file=/tmp/driver-gc.log, to tell the driver's pauses from larkway's).
 with_emulator_driver() {
   # in the background, so that an interrupt stops it at once (bash runs traps only between commands)
-  java -Xmx1g -cp "$DRIVER_CP" "$@" >"$OUT/result.txt" 2>&1 &
+  java -Xmx1g ${BENCH_DRIVER_JAVA_OPTS:-} -cp "$DRIVER_CP" "$@" >"$OUT/result.txt" 2>&1 &
   local driver=$!; PIDS+=("$driver")
   for _ in $(seq 1 120); do
     [[ -s $WORK/emulator.url ]] && break

@@ -1,6 +1,5 @@
 package io.larkway.flow.content;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.larkway.camel.IntegrationApps;
 import io.larkway.camel.lark.LarkApp;
 import io.larkway.camel.lark.client.LarkApiClient;
@@ -17,15 +16,23 @@ import org.springframework.stereotype.Component;
 
 /**
  * Senders' names ({@code GET /open-apis/contact/v3/users/{open_id}}, {@code data.user.name}), kept per integration
- * for an hour; null when Lark refuses (asked again at the next turn). An auto-provisioned user gets the name too.
+ * for an hour. When Lark refuses (an app without the contact permission, a user it does not show) the name is null and
+ * the refusal is kept for ten minutes: without it every turn of such an app made one failing Lark call and one log line
+ * per sender. An auto-provisioned user gets the name too.
  */
 @Component
 public class SenderNames {
     private static final Logger LOG = LoggerFactory.getLogger(SenderNames.class);
     private static final Duration KEEP = Duration.ofHours(1);
+    /** How long a refusal is kept before Lark is asked again. */
+    static final Duration REFUSAL_KEPT = Duration.ofMinutes(10);
     private static final int MAX_KEPT = 100_000;
 
+    /** A name, or null for a refusal, as of {@code at}. */
     private record Known(String name, Instant at) {
+        boolean fresh(Instant now) {
+            return at.plus(name == null ? REFUSAL_KEPT : KEEP).isAfter(now);
+        }
     }
 
     private final LarkClient lark;
@@ -49,7 +56,7 @@ public class SenderNames {
         String key = integrationId + " " + openId;
         Known known = names.get(key);
         Instant now = clock.instant();
-        if (known != null && known.at().plus(KEEP).isAfter(now)) {
+        if (known != null && known.fresh(now)) {
             return known.name();
         }
         LarkApp app = apps.app(integrationId).orElse(null);
@@ -58,19 +65,19 @@ public class SenderNames {
         }
         String name;
         try {
-            JsonNode user = lark.user(app, openId);
-            name = user.path("name").asText("");
-            if (name.isEmpty()) {
-                return null;
-            }
+            name = lark.user(app, openId).path("name").asText("");
         } catch (RuntimeException e) {
-            LOG.info("Sender name unavailable integrationId={} open_id={}: {}", integrationId, openId, LarkApiClient.unwrap(e).getMessage());
-            return null;
+            LOG.info("Sender name unavailable integrationId={} open_id={} (not asked again for {} min): {}", integrationId, openId,
+                    REFUSAL_KEPT.toMinutes(), LarkApiClient.unwrap(e).getMessage());
+            name = "";
         }
         if (names.size() >= MAX_KEPT) {
             names.clear();
         }
-        names.put(key, new Known(name, now));
+        names.put(key, new Known(name.isEmpty() ? null : name, now));
+        if (name.isEmpty()) {
+            return null;
+        }
         db.sql("UPDATE lark_users SET name = ? WHERE integration_id = ? AND open_id = ? AND (name IS NULL OR name <> ?)")
                 .params(name.length() > 200 ? name.substring(0, 200) : name, integrationId, openId, name).update();
         return name;
