@@ -81,6 +81,21 @@ class StatusTest extends LarkwayTest {
     }
 
     @Test
+    void webhookDeliveriesAreCountedByLarkwaysMetersNotTimedAsHttpRequests(@Autowired MeterRegistry meters) {
+        String key = newOrg();
+        LarkEmulator.App app = LARK.newApp();
+        String id = newIntegration(key, app, "webhook", null).path("id").asText();
+        WebhookSender.post(url("/api/lark/webhook/" + id), new WebhookSender(app.appId(), "vt-" + app.appId(), null)
+                .message(UUID.randomUUID().toString(), "om_" + UUID.randomUUID(), "p2p", "oc_m", "ou_m", "hi", Instant.now()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> meters.find("larkway.events.received").tag("integration", id).counter() != null);
+        assertThat(call("GET", "/api/integrations/" + id, key, null).status()).isEqualTo(200);
+        // the API's requests keep their http.server.requests timer; the webhook's (6 % of its CPU) have none
+        await().atMost(Duration.ofSeconds(5)).until(() -> meters.find("http.server.requests").timers().stream()
+                .anyMatch(t -> String.valueOf(t.getId().getTag("uri")).startsWith("/api/integrations")));
+        assertThat(meters.find("http.server.requests").timers()).noneMatch(t -> String.valueOf(t.getId().getTag("uri")).contains("webhook"));
+    }
+
+    @Test
     void aConnectedLongConnectionShowsItsBotWithoutATestOrRefresh() {
         String key = newOrg();
         LarkEmulator.App app = LARK.newApp();
