@@ -100,13 +100,15 @@ public class WebhookLoad {
             System.out.printf("%-9s %10.0f %8.2f %8.2f %8.2f %9d %8d %7d %12.0f%n", r.target(), r.perSecond(), r.percentileMs(0.50),
                     r.percentileMs(0.99), r.percentileMs(1.0), r.ok(), r.non200(), r.errors(), r.cpuMicrosPerEvent());
         }
-        double ratio = larkway.perSecond() / baseline.perSecond();
-        System.out.printf("%nlarkway/baseline throughput: %.1f %% (target >= 60 %%) %s%n", 100 * ratio, ratio >= 0.6 ? "MET" : "NOT MET");
-        System.out.printf("larkway/baseline CPU per event: %.1fx (server CPU only; larkway's includes the inbox work done while the load ran)%n",
-                larkway.cpuMicrosPerEvent() / baseline.cpuMicrosPerEvent());
+        // issue 24's targets are against the durable-by-hand baseline (the bare server's 60 % bar of the earlier issue is retired)
+        double ratio = larkway.perSecond() / durable.perSecond();
+        double cpu = larkway.cpuMicrosPerEvent() / durable.cpuMicrosPerEvent();
+        System.out.printf("%nlarkway/durable-by-hand throughput: %.1f %% (target >= 67 %%) %s%n", 100 * ratio, ratio >= 0.67 ? "MET" : "NOT MET");
+        System.out.printf("larkway/durable-by-hand CPU per event: %.1fx (target <= 1.5x) %s (server CPU only; larkway's includes the inbox work done while the load ran)%n",
+                cpu, cpu <= 1.5 ? "MET" : "NOT MET");
         System.out.printf("larkway p99: %.1f ms (target < 50 ms) %s%n", larkway.percentileMs(0.99), larkway.percentileMs(0.99) < 50 ? "MET" : "NOT MET");
-        System.out.printf("larkway/durable-by-hand throughput: %.1f %%, CPU per event: %.1fx (for reference; no target)%n",
-                100 * larkway.perSecond() / durable.perSecond(), larkway.cpuMicrosPerEvent() / durable.cpuMicrosPerEvent());
+        System.out.printf("larkway/bare server throughput: %.1f %%, CPU per event: %.1fx (for reference)%n",
+                100 * larkway.perSecond() / baseline.perSecond(), larkway.cpuMicrosPerEvent() / baseline.cpuMicrosPerEvent());
         for (Result r : List.of(durable, larkway)) {
             if (r.exhausted()) {
                 System.out.printf("WARNING: the pool of unique deliveries ran out during the %s run (it ended early); raise BENCH_EVENTS%n", r.target());

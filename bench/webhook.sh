@@ -18,6 +18,9 @@
 #   BENCH_LARKWAY_JAVA_OPTS=            extra JVM options of larkway only, e.g. to profile it:
 #     "-XX:StartFlightRecording=filename=/tmp/larkway.jfr,settings=profile"
 #   BENCH_LARKWAY_ARGS=                 extra larkway arguments, e.g. --camel.metrics.enable-exchange-event-notifier=false
+#   BENCH_DURABLE_DB_URL= BENCH_DURABLE_DB_USER=   the durable-by-hand baseline's database (default: an H2 file like
+#                                       larkway's); on PostgreSQL give it an empty database of its own, and larkway its own
+#                                       through BENCH_LARKWAY_ARGS (see bench/README.md)
 #   MVN_FLAGS=                          extra Maven flags, e.g. -o
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,7 +59,8 @@ TOKEN=bench-verification-token-$RANDOM
 ENCRYPT_KEY=bench-encrypt-key-$RANDOM$RANDOM
 log "starting the baselines (bare POST server, durable by hand) on :$BASE_PORT"
 java $JAVA_OPTS -jar "$BASE_JAR" --server.port="$BASE_PORT" --bench.encrypt-key="$ENCRYPT_KEY" --bench.verification-token="$TOKEN" \
-  --spring.datasource.url="jdbc:h2:file:$WORK/baseline/bench;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;WRITE_DELAY=0" \
+  --spring.datasource.url="${BENCH_DURABLE_DB_URL:-jdbc:h2:file:$WORK/baseline/bench;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;WRITE_DELAY=0}" \
+  --spring.datasource.username="${BENCH_DURABLE_DB_USER:-sa}" \
   --spring.sql.init.mode=always --spring.sql.init.schema-locations=file:src/main/resources/db/migration/V2__inbound_events.sql,file:src/main/resources/db/migration/V7__inbox_attempts.sql \
   >"$OUT/baseline.log" 2>&1 &
 PIDS+=($!); BASE_PID=$!
