@@ -9,7 +9,7 @@ larkway_jar() {
     echo "$BENCH_LARKWAY_JAR"; return
   fi
   jar=$(ls target/larkway-*.jar 2>/dev/null | head -1 || true)
-  if [[ -z $jar || ! -f $1 || -n $(find pom.xml src -newer "$jar" -type f -print -quit) ]]; then
+  if [[ -z $jar || ! -f $1 || -n $(find pom.xml application.yaml src -newer "$jar" -type f -print -quit) ]]; then
     log "building larkway (mvn package -DskipTests)"
     $MVN -DskipTests package >&2
     jar=$(ls target/larkway-*.jar | head -1)
