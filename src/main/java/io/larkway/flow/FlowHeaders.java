@@ -91,11 +91,7 @@ public final class FlowHeaders {
     public static final String REPLY = "larkwayReply";
     /** How the expert wants its answer shown: text, markdown, card (io.larkway.expert.ExpertAnswer), or absent (larkway.reply.format decides). */
     public static final String ANSWER_FORMAT = "larkwayAnswerFormat";
-    /**
-     * Exchange property: the turn's question and the expert's answer ({@code flow.converse.TurnHistory}), written with the
-     * turn's end (a property: the expert is called from a method expression, which hands headers set on its copy back
-     * only in some cases, properties always).
-     */
+    /** Exchange property: the turn's question and the expert's answer ({@code flow.converse.TurnHistory}), written with the turn's end. */
     public static final String TURN_HISTORY = "larkwayTurnHistory";
     /** Why a reply failed, for its dead letter (reply stage). */
     public static final String REPLY_FAILURE = "larkwayReplyFailure";

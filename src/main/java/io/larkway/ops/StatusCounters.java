@@ -108,7 +108,9 @@ public class StatusCounters {
      */
     synchronized void flush() {
         Map<Key, Long> counts = counted();
-        Map<Key, Long> deltas = new LinkedHashMap<>();
+        // in one fixed order (integration, counter): two instances flushing at once lock the same rows in the same order
+        Map<Key, Long> deltas = new TreeMap<>(java.util.Comparator.comparing(Key::integrationId, java.util.Comparator.nullsFirst(java.util.Comparator.<String>naturalOrder()))
+                .thenComparing(Key::counter));
         counts.forEach((key, count) -> {
             long delta = count - flushed.getOrDefault(key, 0L);
             if (delta != 0) {

@@ -34,6 +34,7 @@ public final class LarkContentApi implements LarkEmulator.Extension {
     private final Map<String, Resource> resources = new ConcurrentHashMap<>(); // appId/messageId/fileKey
     private final Map<String, List<ObjectNode>> messages = new ConcurrentHashMap<>(); // appId/messageId
     private final Map<String, String> users = new ConcurrentHashMap<>(); // appId/openId -> name
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> usersDown = new ConcurrentHashMap<>(); // appId -> lookups left to fail
 
     private LarkContentApi(LarkEmulator lark) {
         this.lark = lark;
@@ -50,6 +51,11 @@ public final class LarkContentApi implements LarkEmulator.Extension {
 
     public void resource(String appId, String messageId, String fileKey, byte[] bytes, String mimeType, String fileName) {
         resources.put(appId + "/" + messageId + "/" + fileKey, new Resource(bytes, mimeType, fileName));
+    }
+
+    /** The app's next {@code times} user lookups answer HTTP 500 (an outage, not a refusal). */
+    public void usersDown(String appId, int times) {
+        usersDown.put(appId, new java.util.concurrent.atomic.AtomicInteger(times));
     }
 
     /** A user the contact API knows (others: Lark refuses, code 41050). */
@@ -128,6 +134,11 @@ public final class LarkContentApi implements LarkEmulator.Extension {
         if ((m = USER.matcher(path)).matches() && !path.endsWith("/find_by_department")) {
             LarkEmulator.App app = authorised(req);
             if (app == null) {
+                return true;
+            }
+            java.util.concurrent.atomic.AtomicInteger down = usersDown.get(app.appId());
+            if (down != null && down.getAndDecrement() > 0) {
+                reply(req, 500, JSON.createObjectNode().put("code", 1).put("msg", "internal error"));
                 return true;
             }
             String name = users.get(app.appId() + "/" + m.group(1));

@@ -3,6 +3,7 @@ package io.larkway.flow.content;
 import io.larkway.camel.IntegrationApps;
 import io.larkway.camel.lark.LarkApp;
 import io.larkway.camel.lark.client.LarkApiClient;
+import io.larkway.camel.lark.client.LarkApiException;
 import io.larkway.camel.lark.client.LarkClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,7 +19,7 @@ import org.springframework.stereotype.Component;
  * Senders' names ({@code GET /open-apis/contact/v3/users/{open_id}}, {@code data.user.name}), kept per integration
  * for an hour. When Lark refuses (an app without the contact permission, a user it does not show) the name is null and
  * the refusal is kept for ten minutes: without it every turn of such an app made one failing Lark call and one log line
- * per sender. An auto-provisioned user gets the name too.
+ * per sender. A failure that may pass (Lark unreachable, 5xx, rate limited) is not kept. An auto-provisioned user gets the name too.
  */
 @Component
 public class SenderNames {
@@ -67,8 +68,14 @@ public class SenderNames {
         try {
             name = lark.user(app, openId).path("name").asText("");
         } catch (RuntimeException e) {
-            LOG.info("Sender name unavailable integrationId={} open_id={} (not asked again for {} min): {}", integrationId, openId,
-                    REFUSAL_KEPT.toMinutes(), LarkApiClient.unwrap(e).getMessage());
+            LarkApiException failure = LarkApiClient.unwrap(e);
+            if (failure == null || failure.retryable()) {
+                // Lark unreachable, 5xx, rate limited, a breaker open: asked again at the next turn
+                LOG.info("Sender name unavailable integrationId={} open_id={}: {}", integrationId, openId, failure == null ? e.toString() : failure.getMessage());
+                return null;
+            }
+            LOG.info("Sender name refused integrationId={} open_id={} (not asked again for {} min): {}", integrationId, openId,
+                    REFUSAL_KEPT.toMinutes(), failure.getMessage());
             name = "";
         }
         if (names.size() >= MAX_KEPT) {

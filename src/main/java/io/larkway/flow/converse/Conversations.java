@@ -171,8 +171,10 @@ public class Conversations {
         boolean next = Boolean.TRUE.equals(transaction.execute(status -> {
             // the session row first, as claimOrQueue locks it: one lock order, so the two never deadlock
             extend(sessionId);
-            remember(answered);
-            waiting.done(sessionId, token);
+            // in the history once: not when the turn's lease ran out and another turn took its messages meanwhile
+            if (waiting.done(sessionId, token) > 0) {
+                remember(answered);
+            }
             if (take(sessionId, exchange)) {
                 return true;
             }

@@ -129,8 +129,9 @@ public class WaitingMessages {
     }
 
     /** The messages the turn {@code token} answered are gone. */
-    void done(String sessionId, String token) {
-        db.sql("DELETE FROM waiting_messages WHERE session_id = ? AND taken_by = ?").params(sessionId, token).update();
+    /** Deletes the turn's messages; how many were still this turn's (none: its lease ran out and another turn took them). */
+    int done(String sessionId, String token) {
+        return db.sql("DELETE FROM waiting_messages WHERE session_id = ? AND taken_by = ?").params(sessionId, token).update();
     }
 
     /**

@@ -19,6 +19,7 @@ public class WebhookObservations {
     @Bean
     ObservationPredicate noWebhookRequestObservations() {
         return (name, context) -> !(context instanceof ServerRequestObservationContext request
-                && request.getCarrier() != null && request.getCarrier().getRequestURI().startsWith(WEBHOOK_PATH));
+                && request.getCarrier() != null
+                && request.getCarrier().getRequestURI().startsWith(request.getCarrier().getContextPath() + WEBHOOK_PATH));
     }
 }
