@@ -13,7 +13,6 @@ import io.larkway.flow.content.TurnContents;
 import io.larkway.flow.converse.TurnHistory;
 import io.larkway.platform.Breakers;
 import io.larkway.platform.LarkwayProperties;
-import io.larkway.platform.Timestamps;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;

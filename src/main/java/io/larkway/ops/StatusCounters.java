@@ -2,11 +2,12 @@ package io.larkway.ops;
 
 import io.larkway.platform.LarkwayProperties;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -109,7 +110,7 @@ public class StatusCounters {
     synchronized void flush() {
         Map<Key, Long> counts = counted();
         // in one fixed order (integration, counter): two instances flushing at once lock the same rows in the same order
-        Map<Key, Long> deltas = new TreeMap<>(java.util.Comparator.comparing(Key::integrationId, java.util.Comparator.nullsFirst(java.util.Comparator.<String>naturalOrder()))
+        Map<Key, Long> deltas = new TreeMap<>(Comparator.comparing(Key::integrationId, Comparator.nullsFirst(Comparator.<String>naturalOrder()))
                 .thenComparing(Key::counter));
         counts.forEach((key, count) -> {
             long delta = count - flushed.getOrDefault(key, 0L);

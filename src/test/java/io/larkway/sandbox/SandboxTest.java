@@ -262,9 +262,7 @@ class SandboxTest extends LarkwayTest {
     void cardKitAndImageUploadsAnswerAsLarkDoes() throws Exception {
         String key = newOrg();
         String id = newSandbox(key, "CardKit").path("id").asText();
-        Integration app = integrations.find(id).orElseThrow();
-        String token = openApi("POST", id, "auth/v3/tenant_access_token/internal", null,
-                Map.of("app_id", app.appId(), "app_secret", app.appSecret())).text("tenant_access_token");
+        String token = sandboxToken(id);
 
         assertThat(openApi("POST", id, "cardkit/v1/cards", token, Map.of("type", "card_json", "data", "{\"elements\":[]}")).json()
                 .path("code").asInt()).isEqualTo(300301);
@@ -361,9 +359,7 @@ class SandboxTest extends LarkwayTest {
         // 200 kept messages of 64 K characters each were 25 MB of heap a sandbox, and an organisation may have many sandboxes
         String key = newOrg();
         String id = newSandbox(key, "Big").path("id").asText();
-        Integration app = integrations.find(id).orElseThrow();
-        String token = openApi("POST", id, "auth/v3/tenant_access_token/internal", null,
-                Map.of("app_id", app.appId(), "app_secret", app.appSecret())).text("tenant_access_token");
+        String token = sandboxToken(id);
         String big = "x".repeat(60_000);
         for (int i = 0; i < 25; i++) {
             Answer sent = openApi("POST", id, "im/v1/messages?receive_id_type=chat_id", token,
@@ -379,6 +375,13 @@ class SandboxTest extends LarkwayTest {
         // the newest are the ones kept
         assertThat(messages.get(messages.size() - 1).path("content").asText()).startsWith("24x");
         assertThat(messages.size()).isBetween(2, 17);
+    }
+
+    /** A tenant access token of the sandbox's app, as its own credentials get it. */
+    private String sandboxToken(String integrationId) {
+        Integration app = integrations.find(integrationId).orElseThrow();
+        return openApi("POST", integrationId, "auth/v3/tenant_access_token/internal", null,
+                Map.of("app_id", app.appId(), "app_secret", app.appSecret())).text("tenant_access_token");
     }
 
     private Answer openApi(String method, String integrationId, String path, String token, Object body) {

@@ -128,8 +128,7 @@ public class WaitingMessages {
         return db.sql("SELECT COUNT(*) FROM waiting_messages WHERE session_id = ?").param(sessionId).query(Integer.class).single() > 0;
     }
 
-    /** The messages the turn {@code token} answered are gone. */
-    /** Deletes the turn's messages; how many were still this turn's (none: its lease ran out and another turn took them). */
+    /** Deletes the messages the turn {@code token} answered; how many were still this turn's (none: its lease ran out and another turn took them). */
     int done(String sessionId, String token) {
         return db.sql("DELETE FROM waiting_messages WHERE session_id = ? AND taken_by = ?").params(sessionId, token).update();
     }
