@@ -7,6 +7,7 @@ import io.larkway.LarkwayTest;
 import io.larkway.camel.lark.ws.ConnectionSupervisor;
 import io.larkway.emulator.LarkEmulator;
 import io.larkway.emulator.LarkWebSocketServer;
+import io.larkway.platform.InstanceId;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -19,7 +20,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * The long-connection states every instance publishes (connection_owners) cost one commit per
- * round, not one per connection: with 1 000 idle connections each round was 1 000 H2 file writes.
+ * round, not one per connection (with 1 000 idle connections each round was 1 000 H2 file writes),
+ * and an unchanged round writes one heartbeat row, not every row.
  */
 class ConnectionOwnersTest extends LarkwayTest {
     static final LarkWebSocketServer WS = LarkWebSocketServer.on(LARK);
@@ -31,6 +33,8 @@ class ConnectionOwnersTest extends LarkwayTest {
     ConnectionSupervisor supervisor;
     @Autowired
     JdbcClient db;
+    @Autowired
+    InstanceId instanceId;
 
     @Test
     void aRoundWritesOnlyChangedStatesInOneCommitAndKeepsEveryRowFresh() {
@@ -54,12 +58,13 @@ class ConnectionOwnersTest extends LarkwayTest {
         if (writesBefore != null) { // H2: the round is one commit (before: one per connection)
             assertThat(fileWrites() - writesBefore).isLessThan(CONNECTIONS / 4);
         }
-        for (String id : ids) { // every row marked fresh by the round, states as they were
+        for (String id : ids) { // no row rewritten: the states are as they were, and the instance's heartbeat keeps them current
             Map<String, Object> row = db.sql("SELECT state, updated_at FROM connection_owners WHERE integration_id = ?").param(id).query().singleRow();
             assertThat(row.get("state")).isEqualTo("connected");
-            assertThat(((OffsetDateTime) db.sql("SELECT updated_at FROM connection_owners WHERE integration_id = ?").param(id)
-                    .query(OffsetDateTime.class).single())).isAfterOrEqualTo(round.minusNanos(1_000_000));
+            assertThat((OffsetDateTime) row.get("updated_at")).isBefore(round.minusNanos(1_000_000));
         }
+        assertThat(db.sql("SELECT updated_at FROM instance_heartbeats WHERE instance_id = ?").param(instanceId.toString())
+                .query(OffsetDateTime.class).single()).isAfterOrEqualTo(round.minusNanos(1_000_000));
 
         // a changed state is still written: an operator's disconnect shows as idle after the next round
         supervisor.disconnect(ids.get(0));
@@ -69,6 +74,30 @@ class ConnectionOwnersTest extends LarkwayTest {
         });
         assertThat(db.sql("SELECT state FROM connection_owners WHERE integration_id = ?").param(ids.get(1)).query(String.class).single())
                 .isEqualTo("connected");
+    }
+
+    @Test
+    void anotherInstancesStatesAreListedWhileItsHeartbeatIsFreshAndPurgedLongAfter() {
+        String integrationId = "int_owners_" + System.nanoTime();
+        String other = "elsewhere:1:" + System.nanoTime();
+        long freshMs = 3 * props.longConnection().syncIntervalMs();
+        db.sql("INSERT INTO connection_owners (integration_id, instance_id, state, connected_since, last_error, updated_at) VALUES (?, ?, 'connected', ?, NULL, ?)")
+                .params(integrationId, other, OffsetDateTime.now(clock), OffsetDateTime.now(clock)).update();
+        db.sql("INSERT INTO instance_heartbeats (instance_id, updated_at) VALUES (?, ?)").params(other, OffsetDateTime.now(clock)).update();
+        assertThat(owners.others(integrationId, instanceId.toString())).singleElement()
+                .satisfies(o -> assertThat(o).containsEntry("id", other).containsEntry("state", "connected"));
+        assertThat(owners.others(integrationId, other)).isEmpty(); // an instance's own rows are not "others"
+
+        // the other instance stops: a row is as old as ever, but its heartbeat ages out, then both are purged by this one
+        clock.advance(Duration.ofMillis(freshMs + 1));
+        assertThat(owners.others(integrationId, instanceId.toString())).isEmpty();
+        owners.publish();
+        assertThat(db.sql("SELECT COUNT(*) FROM connection_owners WHERE instance_id = ?").param(other).query(Long.class).single()).isEqualTo(1);
+        clock.advance(Duration.ofMillis(10 * freshMs));
+        owners.publish();
+        assertThat(db.sql("SELECT COUNT(*) FROM connection_owners WHERE instance_id = ?").param(other).query(Long.class).single()).isZero();
+        assertThat(db.sql("SELECT COUNT(*) FROM instance_heartbeats WHERE instance_id = ?").param(other).query(Long.class).single()).isZero();
+        assertThat(db.sql("SELECT COUNT(*) FROM instance_heartbeats WHERE instance_id = ?").param(instanceId.toString()).query(Long.class).single()).isOne();
     }
 
     /** H2's count of file writes, or null on another database. */
