@@ -79,13 +79,15 @@ log "integration $INTEGRATION"
 
 # --- load ----------------------------------------------------------------------------------------
 log "machine: $(nproc) cores, $(java -version 2>&1 | head -1)"
-# in the background, so that an interrupt stops it at once (bash runs traps only between commands)
+# in the background, so that an interrupt stops it at once (bash runs traps only between commands); the file exists
+# before the driver starts, so that tail never looks for it too early
+: >"$OUT/result.txt"
 java -Xmx2g -cp "$DRIVER_CP" bench/WebhookLoad.java \
   "http://127.0.0.1:$BASE_PORT/api/lark/webhook/$INTEGRATION" "$BASE_PID" \
   "http://127.0.0.1:$LARKWAY_PORT/api/lark/webhook/$INTEGRATION" "$LARKWAY_PID" \
   "$APP_ID" "$TOKEN" "$ENCRYPT_KEY" \
   "http://127.0.0.1:$BASE_PORT/durable/api/lark/webhook/$INTEGRATION" "http://127.0.0.1:$BASE_PORT/durable/api/lark/webhook/warm-up" \
-  >"$OUT/result.txt" 2>&1 &
+  >>"$OUT/result.txt" 2>&1 &
 DRIVER_PID=$!; PIDS+=("$DRIVER_PID")
 tail -n +1 -f --pid="$DRIVER_PID" "$OUT/result.txt" &
 TAIL_PID=$!; PIDS+=("$TAIL_PID")

@@ -45,7 +45,7 @@ public class LarkComponentSetup {
     LarkClient larkClient(LarkApiClient api, LarkwayProperties props, MeterRegistry meters, Clock clock) {
         LarkwayProperties.Reply r = props.reply();
         LarkClient client = new LarkClient(api, new LarkClient.RetryPolicy(r.maxAttempts(), r.backoffInitialMs(), r.backoffMaxMs()),
-                Breakers.config(r.breakerFailureRatePercent(), r.breakerMinimumCalls(), r.breakerOpenSeconds()).build(), meters);
+                Breakers.config(r.breakerFailureRatePercent(), r.breakerMinimumCalls(), r.breakerOpenSeconds()).clock(clock).build(), meters);
         client.setSendLimiter(new SendLimiter(r.sendRatePerChat(), r.sendRatePerApp(), clock));
         return client;
     }

@@ -59,6 +59,11 @@ class ReplyTest extends FlowFixture {
         assertThat(LARK.messages(s.app().appId())).isEmpty();
 
         LARK.clearFaults();
+        // the breaker stays open until its open time has passed on the service's clock, then lets a call through
+        assertThat(call("POST", path + "/" + letters.get(0).path("id").asText() + "/retry", s.key(), null).json().path("state").asText())
+                .isNotEqualTo("delivered");
+        assertThat(LARK.messages(s.app().appId())).isEmpty();
+        clock.advance(Duration.ofSeconds(props.reply().breakerOpenSeconds()).plusMillis(1));
         await().pollInterval(Duration.ofMillis(500)).atMost(Duration.ofSeconds(15)).until(() -> {
             for (JsonNode letter : call("GET", path, s.key(), null).json().path("items")) {
                 if (!letter.path("state").asText().equals("delivered")) {

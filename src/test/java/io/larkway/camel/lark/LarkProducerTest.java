@@ -10,6 +10,7 @@ import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.larkway.LarkwayTest;
 import io.larkway.emulator.LarkEmulator;
 import io.larkway.camel.lark.client.LarkApiException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -195,6 +196,12 @@ class LarkProducerTest extends LarkwayTest {
 
         assertThat(out.getException()).isInstanceOf(CallNotPermittedException.class);
         assertThat(LARK.requests("POST", "/open-apis/im/v1/messages").stream().filter(r -> r.body().contains("oc_open"))).isEmpty();
+
+        // it stays open for its open time on the service's clock, then lets a call through to try
+        clock.advance(Duration.ofSeconds(props.reply().breakerOpenSeconds()).plusMillis(1));
+        out = template.request("lark:send?integrationId=" + integrationId + "&receiveId=oc_open", e -> e.getMessage().setBody("x"));
+        assertThat(out.getException()).isNull();
+        assertThat(LARK.requests("POST", "/open-apis/im/v1/messages").stream().filter(r -> r.body().contains("oc_open"))).hasSize(1);
     }
 
     @Test
