@@ -40,9 +40,9 @@ public class ConnectionOwners {
     private final long freshMs;
     private final TransactionTemplate transaction;
     private final String instanceId;
-    /** The state of each (integration, instance) row as this instance last wrote it (a failed round writes every row again next time). */
+    /** The state of each (integration, instance) row as this instance last wrote it and committed. */
     private volatile Map<List<String>, List<Object>> written = Map.of();
-    /** When this instance's rounds last wrote every row, and last ran. */
+    /** When this instance's last round that wrote every row, and its last round, committed. */
     private Instant lastFullRound = Instant.MIN;
     private Instant lastRound = Instant.MIN;
 
@@ -69,7 +69,6 @@ public class ConnectionOwners {
         Instant now = clock.instant();
         boolean full = now.isAfter(lastFullRound.plusMillis(REWRITE_ROUNDS * syncMs - syncMs / 2)) || now.isAfter(lastRound.plusMillis(freshMs));
         Map<List<String>, List<Object>> before = full ? Map.of() : written;
-        lastRound = now;
         java.util.Collection<ConnectionStatus> statuses = supervisor.statuses();
         Map<List<String>, List<Object>> states = new HashMap<>();
         transaction.executeWithoutResult(t -> {
@@ -96,8 +95,9 @@ public class ConnectionOwners {
             db.sql("DELETE FROM connection_owners WHERE updated_at < ?").param(purge).update();
             db.sql("DELETE FROM instance_heartbeats WHERE updated_at < ?").param(purge).update();
         });
-        // only once committed (a failed round throws: the next one compares with the last committed states)
+        // only once committed (a failed round throws and counts for nothing: the next one compares with the last committed states)
         written = states;
+        lastRound = now;
         if (full) {
             lastFullRound = now;
         }
