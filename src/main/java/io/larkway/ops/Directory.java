@@ -54,6 +54,13 @@ public class Directory implements ApiHandlers {
     private record Tree(Instant at, List<JsonNode> users) {
     }
 
+    /** The integrations with a Lark answer or a department tree kept (for tests). */
+    java.util.Set<String> cachedIntegrations() {
+        java.util.Set<String> ids = new java.util.HashSet<>(trees.keySet());
+        cache.keySet().forEach(key -> ids.add(key.substring(0, key.indexOf(' '))));
+        return ids;
+    }
+
     public Directory(Integrations integrations, LarkClient calls, IntegrationApps apps, JdbcClient db, Clock clock) {
         this.apps = apps;
         this.integrations = integrations;
@@ -150,7 +157,9 @@ public class Directory implements ApiHandlers {
                         u -> users.putIfAbsent(u.path("open_id").asText(), u));
             }
             List<JsonNode> all = List.copyOf(users.values());
-            trees.put(integration.id(), new Tree(clock.instant(), all));
+            Instant now = clock.instant();
+            trees.values().removeIf(t -> !t.at().plus(TREE_CACHE).isAfter(now)); // up to 50 000 users each: only current trees stay
+            trees.put(integration.id(), new Tree(now, all));
             return all;
         } catch (RuntimeException e) {
             throw new ApiException(502, "lark_error", "Lark answered: " + LarkApiClient.unwrap(e).getMessage());
@@ -183,7 +192,9 @@ public class Directory implements ApiHandlers {
         }
         try {
             JsonNode data = call.get();
-            cache.put(key, new Cached(clock.instant(), data));
+            Instant now = clock.instant();
+            cache.values().removeIf(c -> !c.at().plus(CACHE).isAfter(now)); // the map holds only current answers, of any integration
+            cache.put(key, new Cached(now, data));
             return data;
         } catch (RuntimeException e) {
             throw new ApiException(502, "lark_error", "Lark answered: " + LarkApiClient.unwrap(e).getMessage());

@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /** Users and chats selectors against the emulator's paged directory; auto-provision records senders. */
 class DirectoryTest extends LarkwayTest {
+    @org.springframework.beans.factory.annotation.Autowired
+    Directory directory;
 
     @BeforeAll
     static void directory() {
@@ -47,6 +49,22 @@ class DirectoryTest extends LarkwayTest {
         assertThat(chats.path("items").get(0).path("chatId").asText()).startsWith("oc_");
         assertThat(chats.path("nextPageToken").isNull()).isFalse();
         assertThat(call("GET", "/api/integrations/" + id + "/chats", newOrg(), null).status()).isEqualTo(404);
+    }
+
+    @Test
+    void listsOfLarkAreKeptOnlyWhileCurrent() {
+        String key = newOrg();
+        String first = newIntegration(key, LARK.newApp(), "webhook", null).path("id").asText();
+        String second = newIntegration(key, LARK.newApp(), "webhook", null).path("id").asText();
+        assertThat(call("GET", "/api/integrations/" + first + "/users?pageSize=2", key, null).status()).isEqualTo(200);
+        assertThat(call("GET", "/api/integrations/" + first + "/chats?pageSize=2", key, null).status()).isEqualTo(200);
+        assertThat(directory.cachedIntegrations()).contains(first);
+
+        // once out of date, another integration's lists drop them: the caches do not grow with every integration ever listed
+        clock.advance(Duration.ofMinutes(5).plusSeconds(1));
+        assertThat(call("GET", "/api/integrations/" + second + "/users?pageSize=2", key, null).status()).isEqualTo(200);
+        assertThat(call("GET", "/api/integrations/" + second + "/chats?pageSize=2", key, null).status()).isEqualTo(200);
+        assertThat(directory.cachedIntegrations()).contains(second).doesNotContain(first);
     }
 
     @Test
