@@ -1,6 +1,7 @@
 package io.larkway.ops;
 
 import io.larkway.flow.ingress.ConnectionOwners;
+import io.larkway.flow.ingress.LastDeliveries;
 import io.larkway.platform.RecentErrors;
 
 import io.larkway.platform.InstanceId;
@@ -10,7 +11,6 @@ import io.larkway.camel.lark.ws.ConnectionStatus;
 import io.larkway.camel.lark.ws.ConnectionSupervisor;
 import io.larkway.admin.Integration;
 import io.larkway.admin.Integrations;
-import io.larkway.platform.Timestamps;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,7 +22,6 @@ import io.larkway.camel.lark.client.BotInfo;
 import io.larkway.camel.lark.client.LarkApiClient;
 import io.larkway.flow.dispatch.BotIdentities;
 import io.larkway.flow.reply.ReplyOutcomes;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
@@ -35,7 +34,7 @@ import org.springframework.stereotype.Component;
 public class StatusApi implements ApiHandlers {
     private final Integrations integrations;
     private final ConnectionSupervisor supervisor;
-    private final JdbcClient db;
+    private final LastDeliveries lastDeliveries;
     private final String instanceId;
     private final BotIdentities bots;
     private final RecentErrors errors;
@@ -44,13 +43,13 @@ public class StatusApi implements ApiHandlers {
     private final ConnectionOwners owners;
     private final ReplyOutcomes replies;
 
-    public StatusApi(Integrations integrations, ConnectionSupervisor supervisor, JdbcClient db, InstanceId instanceId, BotIdentities bots,
+    public StatusApi(Integrations integrations, ConnectionSupervisor supervisor, LastDeliveries lastDeliveries, InstanceId instanceId, BotIdentities bots,
             RecentErrors errors, WebhookDeliveries deliveries, StatusCounters counters, ConnectionOwners owners, ReplyOutcomes replies) {
         this.replies = replies;
         this.owners = owners;
         this.integrations = integrations;
         this.supervisor = supervisor;
-        this.db = db;
+        this.lastDeliveries = lastDeliveries;
         this.instanceId = instanceId.toString();
         this.bots = bots;
         this.errors = errors;
@@ -97,13 +96,9 @@ public class StatusApi implements ApiHandlers {
         return i;
     }
 
-    /** The integration's last accepted event, in the order of ix_inbound_last_delivery so that both H2 and PostgreSQL read one entry. */
-    static final String LAST_DELIVERY =
-            "SELECT accepted_at FROM inbound_events WHERE integration_id = ? ORDER BY integration_id, accepted_at DESC LIMIT 1";
-
     public Map<String, Object> status(Integration i) {
         Map<String, Object> out = new LinkedHashMap<>();
-        Instant lastDelivery = db.sql(LAST_DELIVERY).param(i.id()).query((rs, n) -> Timestamps.instant(rs, "accepted_at")).optional().orElse(null);
+        Instant lastDelivery = lastDeliveries.last(i.id());
         out.put("integrationId", i.id());
         out.put("mode", i.connectionMode().name());
         List<Map<String, Object>> instances = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.larkway.ops;
 
+import io.larkway.flow.ingress.LastDeliveries;
 import io.larkway.platform.LarkwayProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Comparator;
@@ -22,7 +23,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * The Status counters of an integration, for the whole cluster and across restarts. Each instance
  * counts in its meters (also on {@code /actuator/prometheus}) and every {@code larkway.counters-flush-ms}
- * adds what it counted since its last flush to {@code integration_counters}; Status shows those
+ * adds what it counted since its last flush to {@code integration_counters} (and each integration's last
+ * accepted event to {@code integration_deliveries}, {@link LastDeliveries}); Status shows those
  * totals plus this instance's counts not yet added. Another instance's latest counts show after its
  * next flush; a crash loses at most the counts of one interval (and a connection lost just after a
  * commit may add one interval's counts twice).
@@ -45,6 +47,7 @@ public class StatusCounters {
     private final MeterRegistry meters;
     private final JdbcClient db;
     private final TransactionTemplate transaction;
+    private final LastDeliveries deliveries;
     /** (integration, counter) → this instance's count already added to the table; guarded by {@code this}. */
     private final Map<Key, Long> flushed = new HashMap<>();
     private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -56,10 +59,12 @@ public class StatusCounters {
     private record Key(String integrationId, String counter) {
     }
 
-    public StatusCounters(MeterRegistry meters, JdbcClient db, TransactionTemplate transaction, LarkwayProperties props) {
+    public StatusCounters(MeterRegistry meters, JdbcClient db, TransactionTemplate transaction, LarkwayProperties props,
+            LastDeliveries deliveries) {
         this.meters = meters;
         this.db = db;
         this.transaction = transaction;
+        this.deliveries = deliveries;
         long every = props.countersFlushMs();
         if (every > 0) {
             flusher.scheduleWithFixedDelay(this::flushQuietly, every, every, TimeUnit.MILLISECONDS);
@@ -103,11 +108,16 @@ public class StatusCounters {
     }
 
     /**
-     * Adds this instance's counts since the last flush to the table, in one transaction. A failure
-     * ends the round (a database that is down would make every counter wait for a connection, and
-     * Status with them); what is not added yet is added at the next flush.
+     * Adds this instance's counts since the last flush to the table, in one transaction, then writes the last
+     * deliveries. A failure ends the round (a database that is down would make every counter wait for a connection,
+     * and Status with them); what is not added yet is added at the next flush.
      */
     synchronized void flush() {
+        addCounts();
+        deliveries.flush();
+    }
+
+    private void addCounts() {
         Map<Key, Long> counts = counted();
         // in one fixed order (integration, counter): two instances flushing at once lock the same rows in the same order
         Map<Key, Long> deltas = new TreeMap<>(Comparator.comparing(Key::integrationId, Comparator.nullsFirst(Comparator.<String>naturalOrder()))

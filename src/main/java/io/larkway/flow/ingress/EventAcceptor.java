@@ -38,9 +38,10 @@ public class EventAcceptor {
     private final Clock clock;
     private final MeterRegistry meters;
     private final ObjectMapper json;
+    private final LastDeliveries deliveries;
 
     public EventAcceptor(JdbcTemplate jdbc, TransactionTemplate transaction, LarkwayProperties props, InstanceId instance, Clock clock,
-            MeterRegistry meters, ObjectMapper json) {
+            MeterRegistry meters, ObjectMapper json, LastDeliveries deliveries) {
         this.writer = new InboxWriter(jdbc, transaction, DistributionSummary.builder("larkway.inbox.accept.batch")
                 .description("Events written per accept transaction (group commit)").register(meters));
         this.config = props.ingress();
@@ -48,6 +49,7 @@ public class EventAcceptor {
         this.clock = clock;
         this.meters = meters;
         this.json = json;
+        this.deliveries = deliveries;
     }
 
     /**
@@ -78,6 +80,7 @@ public class EventAcceptor {
             LOG.info("Duplicate event ignored integrationId={} event_id={} message_id={}", integrationId, event.eventId(), event.messageId());
             return Outcome.duplicate;
         }
+        deliveries.accepted(integrationId, now);
         LOG.debug("Event accepted integrationId={} event_id={} message_id={} type={}", integrationId, event.eventId(), event.messageId(),
                 event.eventType());
         EventInbox.fill(out, new Pending(id, integrationId, event.eventId(), event.eventType(), event.messageId(), payload,
