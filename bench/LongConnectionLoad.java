@@ -136,6 +136,13 @@ public class LongConnectionLoad {
                 burstCpu * 1e6 / EVENTS, refused);
         System.out.printf("paced      N=%-5d %8d events/s   ack p50 %6.2f ms   p99 %6.2f ms   max %6.2f ms   larkway CPU %4.0f µs/event%n", n, RATE,
                 pct(latencies, 0.50), pct(latencies, 0.99), pct(latencies, 1.0), pacedCpu * 1e6 / paced.size());
+        // where in the paced phase the slow acks were: each second's p99 (a stall shows as one bad second, a steady cost as all)
+        long first = paced.stream().mapToLong(id -> ws.pushed(id).pushedAtNanos()).min().orElse(0);
+        Map<Long, List<Long>> bySecond = new java.util.TreeMap<>();
+        paced.stream().filter(pacedAcks::containsKey).forEach(id -> bySecond.computeIfAbsent((ws.pushed(id).pushedAtNanos() - first) / 1_000_000_000L,
+                s -> new java.util.ArrayList<>()).add(pacedAcks.get(id) - ws.pushed(id).pushedAtNanos()));
+        System.out.printf("paced      ack p99 by second (ms): %s%n", bySecond.values().stream()
+                .map(l -> String.format("%.1f", pct(l.stream().mapToLong(Long::longValue).sorted().toArray(), 0.99))).collect(java.util.stream.Collectors.joining(" ")));
         System.out.printf("quiet      N=%-5d larkway CPU %.2f cores in the 5 s after the warm-up (housekeeping of its writes)%n", n, idleCores);
         System.out.printf("%nack p99 %.2f ms at %d events/s (target < %.0f ms): %s%n", pct(latencies, 0.99), RATE, TARGET_MS,
                 pct(latencies, 0.99) < TARGET_MS ? "MET" : "NOT MET");
