@@ -38,10 +38,7 @@ LARKWAY_PORT=$(free_port)
 # options of the driver (e.g. -Xlog:gc:file=/tmp/driver-gc.log, to tell the driver's pauses from larkway's).
 with_emulator_driver() {
   # in the background, so that an interrupt stops it at once (bash runs traps only between commands)
-  # a young generation large enough that the driver rarely collects during a measured phase: its own pauses (10-60 ms
-  # with the default sizing, once a second at 1 000 events/s) delayed the acks and replies it timestamps, and were
-  # counted as larkway's latency
-  java -Xms3g -Xmx3g -Xmn2500m ${BENCH_DRIVER_JAVA_OPTS:-} -cp "$DRIVER_CP" "$@" >"$OUT/result.txt" 2>&1 &
+  java -Xmx1g ${BENCH_DRIVER_JAVA_OPTS:-} -cp "$DRIVER_CP" "$@" >"$OUT/result.txt" 2>&1 &
   local driver=$!; PIDS+=("$driver")
   for _ in $(seq 1 120); do
     [[ -s $WORK/emulator.url ]] && break
