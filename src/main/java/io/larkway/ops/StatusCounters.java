@@ -109,15 +109,18 @@ public class StatusCounters {
 
     /**
      * Adds this instance's counts since the last flush to the table, in one transaction, then writes the last
-     * deliveries. A failure ends the round (a database that is down would make every counter wait for a connection,
+     * deliveries (also when the counts failed). A failure ends the round (a database that is down would make every counter wait for a connection,
      * and Status with them); what is not added yet is added at the next flush.
      */
-    synchronized void flush() {
-        addCounts();
-        deliveries.flush();
+    void flush() {
+        try {
+            addCounts();
+        } finally {
+            deliveries.flush();
+        }
     }
 
-    private void addCounts() {
+    private synchronized void addCounts() {
         Map<Key, Long> counts = counted();
         // in one fixed order (integration, counter): two instances flushing at once lock the same rows in the same order
         Map<Key, Long> deltas = new TreeMap<>(Comparator.comparing(Key::integrationId, Comparator.nullsFirst(Comparator.<String>naturalOrder()))

@@ -15,6 +15,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import javax.management.MBeanServer;
@@ -195,7 +197,6 @@ class StatusTest extends LarkwayTest {
         LastDeliveries other = new LastDeliveries(db, transaction);
         other.accepted(id, later);
         other.flush();
-        other.flush(); // nothing noted since: writes nothing
         restarted.accepted(id, acceptedAt.minusSeconds(30));
         restarted.flush();
         assertThat(lastDeliveryAt(key, id)).isEqualTo(later);
@@ -205,6 +206,30 @@ class StatusTest extends LarkwayTest {
         other.accepted(id, later.plusSeconds(1));
         other.flush();
         assertThat(db.sql("SELECT COUNT(*) FROM integration_deliveries WHERE integration_id = ?").param(id).query(Integer.class).single()).isZero();
+    }
+
+    @Test
+    void lastDeliveryIsKeptToTheMillisecondAndReadFromTheEventsOfAnIntegrationWithoutARow() {
+        String key = newOrg();
+        String id = newIntegration(key, LARK.newApp(), "webhook", null).path("id").asText();
+        // events accepted by instances of the version before V17 (a rolling upgrade): no row yet, read from the events
+        Instant latest = clock.instant().minusSeconds(60).truncatedTo(ChronoUnit.MILLIS);
+        for (int i = 0; i < 3; i++) {
+            Instant at = latest.minusSeconds(List.of(10, 0, 20).get(i));
+            db.sql("INSERT INTO inbound_events (integration_id, event_id, message_id, event_type, payload, state, accepted_at, claimed_by, claimed_until) "
+                    + "VALUES (?, ?, ?, 'im.message.receive_v1', '{}', 'done', ?, 'test', ?)")
+                    .params(id, "ev-" + i, "om-" + i, Timestamps.of(at), Timestamps.of(at)).update();
+        }
+        assertThat(lastDeliveryAt(key, id)).isEqualTo(latest);
+
+        // the clock's nanoseconds are not shown before a flush and cut after it: the time never moves back
+        LastDeliveries deliveries = new LastDeliveries(db, transaction);
+        Instant precise = latest.plusSeconds(1).plusNanos(123_456);
+        deliveries.accepted(id, precise);
+        assertThat(deliveries.last(id)).isEqualTo(precise.truncatedTo(ChronoUnit.MILLIS));
+        deliveries.flush();
+        assertThat(deliveries.last(id)).isEqualTo(precise.truncatedTo(ChronoUnit.MILLIS));
+        assertThat(lastDeliveryAt(key, id)).isEqualTo(precise.truncatedTo(ChronoUnit.MILLIS));
     }
 
     private Instant lastDeliveryAt(String key, String id) {
