@@ -29,7 +29,8 @@ public record LarkwayProperties(
         java.util.Map<String, java.util.Map<String, String>> texts) {
 
     /** {@code larkway.limits.*}: what one organisation may hold of the shared resources. */
-    public record Limits(@DefaultValue("4") int turnsPerOrg, @DefaultValue("16") int turnThreads) {
+    public record Limits(@DefaultValue("4") int turnsPerOrg, @DefaultValue("16") int turnThreads,
+            @DefaultValue("60") long limitedRecordIntervalSeconds) {
         public Limits {
             if (turnThreads < 2 || turnsPerOrg < 1 || turnsPerOrg >= turnThreads) {
                 throw new IllegalArgumentException("larkway.limits.turns-per-org must be at least 1 and below larkway.limits.turn-threads");

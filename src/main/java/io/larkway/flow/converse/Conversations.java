@@ -43,10 +43,13 @@ public class Conversations {
     private final TransactionTemplate transaction;
     /** A nested transaction: a savepoint within {@link #transaction}. */
     private final TransactionTemplate savepoint;
+    /** When each integration last recorded "turn limit reached" as a recent error (a burst would fill them all, a commit each). */
+    private final io.larkway.platform.OncePerInterval limitedRecorded;
 
     public Conversations(JdbcClient db, Clock clock, InstanceId instance, LarkwayProperties props, WaitingMessages waiting,
             io.micrometer.core.instrument.MeterRegistry meters, PlatformTransactionManager transactions, io.larkway.platform.RecentErrors errors) {
         this.limits = props.limits();
+        this.limitedRecorded = new io.larkway.platform.OncePerInterval(clock, java.time.Duration.ofSeconds(limits.limitedRecordIntervalSeconds()));
         this.errors = errors;
         this.transaction = new TransactionTemplate(transactions);
         this.savepoint = new TransactionTemplate(transactions);
@@ -87,8 +90,10 @@ public class Conversations {
                 LOG.info("Message waits for a turn of its organisation to end (turn limit {}) integrationId={} message_id={} session={}",
                         limits.turnsPerOrg(), integrationId, messageId, c.sessionId());
                 meters.counter("larkway.turns.limited", "integration", String.valueOf(integrationId)).increment();
-                errors.record(integrationId, "turn", "turn limit of " + limits.turnsPerOrg() + " reached for the organisation; the message waits",
-                        messageId);
+                if (integrationId != null && limitedRecorded.now(integrationId)) {
+                    errors.record(integrationId, "turn", "turn limit of " + limits.turnsPerOrg() + " reached for the organisation; the message waits",
+                            messageId);
+                }
             }
             case dropped -> {
                 LOG.warn("Message dropped, {} messages already wait in its chat integrationId={} message_id={} session={}",

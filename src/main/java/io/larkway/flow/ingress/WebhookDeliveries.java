@@ -1,7 +1,9 @@
 package io.larkway.flow.ingress;
 
 import io.larkway.platform.LarkwayProperties;
+import io.larkway.platform.OncePerInterval;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,13 +22,12 @@ public class WebhookDeliveries {
 
     private final Map<String, Last> last = new ConcurrentHashMap<>();
     /** When an unverified delivery of each integration was last recorded as a recent error. */
-    private final Map<String, Instant> unverifiedRecorded = new ConcurrentHashMap<>();
+    private final OncePerInterval unverifiedRecorded;
     private final Clock clock;
-    private final long unverifiedRecordIntervalSeconds;
 
     public WebhookDeliveries(Clock clock, LarkwayProperties props) {
         this.clock = clock;
-        this.unverifiedRecordIntervalSeconds = props.ingress().unverifiedRecordIntervalSeconds();
+        this.unverifiedRecorded = new OncePerInterval(clock, Duration.ofSeconds(props.ingress().unverifiedRecordIntervalSeconds()));
     }
 
     void verified(String integrationId) {
@@ -44,13 +45,7 @@ public class WebhookDeliveries {
      * forged posts writes nothing but a counter.
      */
     boolean recordUnverified(String integrationId) {
-        Instant now = clock.instant();
-        boolean[] record = {false};
-        unverifiedRecorded.compute(integrationId, (id, before) -> {
-            record[0] = before == null || !now.isBefore(before.plusSeconds(unverifiedRecordIntervalSeconds));
-            return record[0] ? now : before;
-        });
-        return record[0];
+        return unverifiedRecorded.now(integrationId);
     }
 
     public Last last(String integrationId) {
