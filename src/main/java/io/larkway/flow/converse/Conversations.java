@@ -174,13 +174,15 @@ public class Conversations {
         String token = m.getHeader(FlowHeaders.TURN_TOKEN, String.class);
         TurnHistory answered = exchange.removeProperty(FlowHeaders.TURN_HISTORY) instanceof TurnHistory h ? h : null;
         boolean next = Boolean.TRUE.equals(transaction.execute(status -> {
-            // the session row first, as claimOrQueue locks it: one lock order, so the two never deadlock
-            extend(sessionId);
+            // the session row first, as claimOrQueue locks it: one lock order, so the two never deadlock. A lock, not an
+            // UPDATE: H2 carries out an UPDATE as remove + add in every index of the row, and most turns end in release's
+            lock(sessionId);
             // in the history once: not when the turn's lease ran out and another turn took its messages meanwhile
             if (waiting.done(sessionId, token) > 0) {
                 remember(answered);
             }
             if (take(sessionId, exchange)) {
+                extend(sessionId); // the next turn gets a lease of its own
                 return true;
             }
             release(sessionId);
@@ -318,6 +320,10 @@ public class Conversations {
         Instant now = clock.instant();
         return db.sql("UPDATE sessions SET state = 'in_turn', turn_owner = ?, turn_until = ? WHERE id = ? AND (state <> 'in_turn' OR turn_until < ?)")
                 .params(instance, Timestamps.of(now.plusSeconds(config.turnLeaseSeconds())), sessionId, Timestamps.of(now)).update() == 1;
+    }
+
+    private void lock(String sessionId) {
+        db.sql("SELECT id FROM sessions WHERE id = ? FOR UPDATE").param(sessionId).query(String.class).list();
     }
 
     private void extend(String sessionId) {

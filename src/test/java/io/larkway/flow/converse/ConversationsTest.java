@@ -4,6 +4,7 @@ import io.larkway.flow.FlowHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.larkway.LarkwayTest;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -57,6 +58,43 @@ class ConversationsTest extends LarkwayTest {
         conversations.claimOrQueue(late);
         assertThat(late.getMessage().getHeader("larkwayTurn")).isEqualTo("claimed");
         conversations.finish(late);
+    }
+
+    /**
+     * A turn that ends with messages waiting hands the scope straight to the next turn, and that turn gets a lease of its
+     * own from then: with the first turn's lease it could be taken over by another instance while it runs. A turn that ends
+     * with nothing waiting leaves the scope idle, without a lease.
+     */
+    @Test
+    void theNextTurnTakenAtATurnsEndHasALeaseOfItsOwn() throws Exception {
+        String integrationId = newIntegration(newOrg(), LARK.newApp(), "webhook", null).path("id").asText();
+        String scope = "p2p:ou_" + UUID.randomUUID();
+        Exchange first = message(integrationId, scope, "om_lease_1", "first");
+        conversations.claimOrQueue(first);
+        conversations.claimOrQueue(message(integrationId, scope, "om_lease_2", "second"));
+        String sessionId = first.getMessage().getHeader(FlowHeaders.SESSION_ID, String.class);
+
+        clock.advance(java.time.Duration.ofSeconds(props.conversation().turnLeaseSeconds() - 1)); // a slow expert: the lease nearly out
+        java.time.Instant ended = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        conversations.finish(first);
+        assertThat(first.getMessage().getHeader("larkwayNextTurn", Boolean.class)).isTrue();
+        assertThat(state(sessionId)).isEqualTo("in_turn");
+        assertThat(leaseUntil(sessionId)).isBetween(ended.plusSeconds(props.conversation().turnLeaseSeconds()),
+                clock.instant().plusSeconds(props.conversation().turnLeaseSeconds()));
+
+        conversations.finish(first);
+        assertThat(first.getMessage().getHeader("larkwayNextTurn", Boolean.class)).isFalse();
+        assertThat(state(sessionId)).isEqualTo("idle");
+        assertThat(leaseUntil(sessionId)).isNull();
+    }
+
+    private String state(String sessionId) {
+        return db.sql("SELECT state FROM sessions WHERE id = ?").param(sessionId).query(String.class).single();
+    }
+
+    private java.time.Instant leaseUntil(String sessionId) {
+        return db.sql("SELECT turn_until FROM sessions WHERE id = ?").param(sessionId)
+                .query((rs, n) -> Optional.ofNullable(io.larkway.platform.Timestamps.instant(rs, "turn_until"))).single().orElse(null);
     }
 
     /**
