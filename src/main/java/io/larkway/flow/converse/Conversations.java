@@ -175,7 +175,7 @@ public class Conversations {
         TurnHistory answered = exchange.removeProperty(FlowHeaders.TURN_HISTORY) instanceof TurnHistory h ? h : null;
         boolean next = Boolean.TRUE.equals(transaction.execute(status -> {
             // the session row first, as claimOrQueue locks it: one lock order, so the two never deadlock. A lock, not an
-            // UPDATE: H2 carries out an UPDATE as remove + add in every index of the row, and most turns end in release's
+            // UPDATE: H2 carries out an UPDATE as remove + add in every index of the row, and most turns end with release's UPDATE anyway
             lock(sessionId);
             // in the history once: not when the turn's lease ran out and another turn took its messages meanwhile
             if (waiting.done(sessionId, token) > 0) {
