@@ -51,7 +51,7 @@ class ConversationsTest extends LarkwayTest {
         assertThat(first.getMessage().getHeader("larkwayMessageIds")).isEqualTo("om_again");
         conversations.finish(first);
         assertThat(first.getMessage().getHeader("larkwayNextTurn", Boolean.class)).isFalse();
-        assertThat(db.sql("SELECT state FROM sessions WHERE id = ?").param(sessionId).query(String.class).single()).isEqualTo("idle");
+        assertThat(state(sessionId)).isEqualTo("idle");
 
         // and the same message once more, with the scope free: it is taken again (the inbox, not the queue, dedupes answered messages)
         Exchange late = message(integrationId, scope, "om_again", "again");
