@@ -191,8 +191,15 @@ public class EventInbox {
         errors.record(integrationId, "dispatch", "dispatch failed, will retry: " + reason, messageId);
     }
 
-    /** Claims accepted events whose lease ran out (their instance died or restarted) for this instance. */
+    /**
+     * Claims accepted events whose lease ran out (their instance died or restarted) for this instance.
+     * This instance's own done marks are written first: an event it has finished is never resumed
+     * because its mark was still waiting for the flusher (a clock that jumped, a starved thread).
+     */
     public List<Pending> claimExpired(int max) {
+        if (!finished.isEmpty()) {
+            flushDone();
+        }
         Instant now = clock.instant();
         Instant lease = now.plusSeconds(config.claimLeaseSeconds()).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         List<Long> candidates = db.sql("SELECT id FROM inbound_events WHERE state IN ('accepted', 'dispatching') AND claimed_until < ? ORDER BY id LIMIT ?")

@@ -1,0 +1,90 @@
+package io.larkway.flow.inbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.larkway.LarkwayTest;
+import io.larkway.emulator.LarkEmulator;
+import io.larkway.flow.FlowHeaders;
+import io.larkway.platform.InstanceId;
+import io.larkway.platform.RecentErrors;
+import io.larkway.platform.Timestamps;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/** The inbox's done marks against its own recovery sweep, on an inbox built by hand with a clock of its own and no flusher thread. */
+class EventInboxTest extends LarkwayTest {
+    @Autowired
+    JdbcClient db;
+    @Autowired
+    CamelContext camel;
+
+    @Test
+    void theSweepNeverResumesAnEventItsOwnInstanceFinished() {
+        LarkEmulator.App app = LARK.newApp();
+        String integrationId = newIntegration(newOrg(), app, "webhook", null).path("id").asText();
+        AtomicReference<Instant> now = new AtomicReference<>(clock.instant());
+        Clock own = new Clock() {
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                throw new UnsupportedOperationException();
+            }
+        };
+        InstanceId instance = new InstanceId();
+        EventInbox inbox = new EventInbox(db, props, instance, own, new SimpleMeterRegistry(), new RecentErrors(db, own));
+        long first = accepted(integrationId, instance, now.get());
+        long second = accepted(integrationId, instance, now.get());
+
+        inbox.done(finished(first)); // the first mark of the inbox is written at once
+        inbox.done(finished(second)); // under 100 ms later (the clock stands still): left to the flusher, which this inbox has not
+        assertThat(state(second)).isEqualTo("accepted");
+
+        now.set(now.get().plus(Duration.ofSeconds(props.ingress().claimLeaseSeconds() + 1)));
+        List<Long> resumed = inbox.claimExpired(1000).stream().map(EventInbox.Pending::id).toList();
+        // an event of another test whose lease would have run out by this inbox's clock goes back to the service's sweep
+        db.sql("UPDATE inbound_events SET claimed_until = ? WHERE claimed_by = ?").params(Timestamps.of(clock.instant()), instance.toString()).update();
+        assertThat(resumed).as("resumed").doesNotContain(first, second);
+        assertThat(List.of(state(first), state(second))).containsExactly("done", "done");
+    }
+
+    private long accepted(String integrationId, InstanceId instance, Instant at) {
+        String eventId = "ev-" + UUID.randomUUID();
+        db.sql("INSERT INTO inbound_events (integration_id, event_id, message_id, event_type, payload, state, accepted_at, claimed_by, claimed_until) "
+                + "VALUES (?, ?, ?, 'im.message.receive_v1', '{}', 'accepted', ?, ?, ?)")
+                .params(integrationId, eventId, "om-" + UUID.randomUUID(), Timestamps.of(at), instance.toString(),
+                        Timestamps.of(at.plusSeconds(props.ingress().claimLeaseSeconds()))).update();
+        return db.sql("SELECT id FROM inbound_events WHERE event_id = ?").param(eventId).query(Long.class).single();
+    }
+
+    private Exchange finished(long id) {
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.setProperty(FlowHeaders.INBOX_ID, id);
+        return exchange;
+    }
+
+    private String state(long id) {
+        return db.sql("SELECT state FROM inbound_events WHERE id = ?").param(id).query(String.class).single();
+    }
+}
