@@ -13,7 +13,6 @@ import io.larkway.camel.lark.ws.ConnectionSettings;
 import io.larkway.camel.lark.ws.ConnectionSupervisor;
 import io.larkway.camel.lark.ws.LarkVertx;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import org.springframework.context.annotation.Bean;
@@ -28,10 +27,10 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 public class LarkComponentSetup {
 
-    /** One Vert.x for every long connection: a few event-loop threads, however many integrations. */
+    /** One Vert.x for every long connection: a few event-loop threads, however many integrations; made at the first connection. */
     @Bean(destroyMethod = "close")
-    Vertx larkVertx(LarkwayProperties props) {
-        return LarkVertx.create(props.longConnection().eventLoopThreads());
+    LarkVertx larkVertx(LarkwayProperties props) {
+        return new LarkVertx(props.longConnection().eventLoopThreads());
     }
 
     @Bean
@@ -51,7 +50,7 @@ public class LarkComponentSetup {
     }
 
     @Bean
-    ConnectionSupervisor connectionSupervisor(Vertx larkVertx, IntegrationApps apps, LarkwayProperties props, InstanceId instanceId, Clock clock,
+    ConnectionSupervisor connectionSupervisor(LarkVertx larkVertx, IntegrationApps apps, LarkwayProperties props, InstanceId instanceId, Clock clock,
             ObjectMapper json, ConnectionCommands commands) {
         LarkwayProperties.LongConnectionSettings s = props.longConnection();
         ConnectionSupervisor supervisor = new ConnectionSupervisor(larkVertx, apps, new ConnectionSettings(s.connectTimeoutMs(), s.maxMessageBytes(),

@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
 public class ConnectionSupervisor {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionSupervisor.class);
 
-    private final Vertx vertx;
-    private final WebSocketClient webSockets;
+    private final LarkVertx vertx;
+    /** Made with the first connection (as the Vert.x it runs on). */
+    private volatile WebSocketClient webSockets;
     private final EndpointClient endpoints;
     private final LarkAppResolver apps;
     private final ConnectionSettings settings;
@@ -67,7 +68,7 @@ public class ConnectionSupervisor {
         }
     }
 
-    public ConnectionSupervisor(Vertx larkVertx, LarkAppResolver apps, ConnectionSettings settings, String instanceId, Clock clock,
+    public ConnectionSupervisor(LarkVertx larkVertx, LarkAppResolver apps, ConnectionSettings settings, String instanceId, Clock clock,
             ObjectMapper json) {
         this.vertx = larkVertx;
         this.apps = apps;
@@ -76,12 +77,6 @@ public class ConnectionSupervisor {
         this.clock = clock;
         this.json = json;
         this.endpoints = new EndpointClient(json, Duration.ofMillis(settings.connectTimeoutMs()), Duration.ofMillis(settings.connectTimeoutMs()));
-        this.webSockets = vertx.createWebSocketClient(new WebSocketClientOptions()
-                .setConnectTimeout(settings.connectTimeoutMs())
-                .setMaxFrameSize(Math.min(settings.maxMessageBytes(), 1 << 20))
-                .setMaxMessageSize(settings.maxMessageBytes())
-                .setClosingTimeout(2)
-                .setMaxConnections(Integer.MAX_VALUE));
     }
 
     /** Starts a connection for every enabled long-connection integration, delivering to {@code consumer}. */
@@ -221,7 +216,7 @@ public class ConnectionSupervisor {
 
     /** A fresh event-loop context, so connections spread round-robin over the event loops. */
     private Context newContext() {
-        return ((VertxInternal) vertx).createEventLoopContext();
+        return ((VertxInternal) vertx()).createEventLoopContext();
     }
 
     public WebSocketConnectOptions connectOptions(String url) {
@@ -241,9 +236,25 @@ public class ConnectionSupervisor {
 
     EventSink sink() { return sink; }
 
-    Vertx vertx() { return vertx; }
+    Vertx vertx() { return vertx.get(); }
 
-    WebSocketClient webSockets() { return webSockets; }
+    WebSocketClient webSockets() {
+        WebSocketClient client = webSockets;
+        if (client == null) {
+            synchronized (this) {
+                if (webSockets == null) {
+                    webSockets = vertx().createWebSocketClient(new WebSocketClientOptions()
+                            .setConnectTimeout(settings.connectTimeoutMs())
+                            .setMaxFrameSize(Math.min(settings.maxMessageBytes(), 1 << 20))
+                            .setMaxMessageSize(settings.maxMessageBytes())
+                            .setClosingTimeout(2)
+                            .setMaxConnections(Integer.MAX_VALUE));
+                }
+                client = webSockets;
+            }
+        }
+        return client;
+    }
 
     public EndpointClient endpoints() { return endpoints; }
 

@@ -3,9 +3,44 @@ package io.larkway.camel.lark.ws;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 
-/** The Vert.x instance long connections share: a few event-loop threads, however many integrations. */
-public final class LarkVertx {
-    private LarkVertx() {
+/**
+ * The Vert.x instance long connections share (a few event-loop threads, however many integrations),
+ * made at its first use: an instance with no long-connection integration never loads Vert.x and
+ * Netty (about 600 classes and their threads at start-up).
+ */
+public final class LarkVertx implements AutoCloseable {
+    private final int eventLoopThreads;
+    private volatile Vertx vertx;
+
+    public LarkVertx(int eventLoopThreads) {
+        this.eventLoopThreads = eventLoopThreads;
+    }
+
+    /** The shared instance, made on the first call. */
+    public Vertx get() {
+        Vertx v = vertx;
+        if (v == null) {
+            synchronized (this) {
+                if (vertx == null) {
+                    vertx = create(eventLoopThreads);
+                }
+                v = vertx;
+            }
+        }
+        return v;
+    }
+
+    /** Whether {@link #get} has made the instance (for tests). */
+    boolean made() {
+        return vertx != null;
+    }
+
+    /** Closes the instance if it was made. */
+    @Override
+    public synchronized void close() {
+        if (vertx != null) {
+            vertx.close();
+        }
     }
 
     public static Vertx create(int eventLoopThreads) {

@@ -2,16 +2,50 @@ package io.larkway.camel.lark.ws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.larkway.camel.lark.LarkApp;
+import io.larkway.camel.lark.LarkAppResolver;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /** The Vert.x instance the long connections share, fresh as at start-up. */
 class LarkVertxTest {
+
+    @Test
+    void anInstanceWithoutLongConnectionsNeverMakesIt() {
+        LarkVertx vertx = new LarkVertx(1);
+        LarkAppResolver noApps = new LarkAppResolver() {
+            @Override
+            public Optional<LarkApp> app(String integrationId) {
+                return Optional.empty();
+            }
+
+            @Override
+            public List<LarkApp> longConnectionApps() {
+                return List.of();
+            }
+        };
+        ConnectionSupervisor supervisor = new ConnectionSupervisor(vertx, noApps, new ConnectionSettings(1000, 1 << 20, 120, 120, 30, 5, true, 1000),
+                "instance", Clock.systemUTC(), new ObjectMapper());
+        try {
+            supervisor.attach((integrationId, appId, event, frame, done) -> done.accept(true, null));
+            assertThat(vertx.made()).as("made by start-up without a long connection").isFalse();
+            // the first connection's client makes it, once
+            assertThat(supervisor.webSockets()).isSameAs(supervisor.webSockets());
+            assertThat(vertx.made()).isTrue();
+            assertThat(supervisor.vertx()).isSameAs(vertx.get());
+        } finally {
+            vertx.close();
+        }
+    }
 
     @Test
     void theFirstWebSocketOfAFreshInstanceOutlivesItsHandshakeTimeout() throws Exception {
