@@ -25,8 +25,13 @@ public record LarkwayProperties(
         @DefaultValue Limits limits,
         @DefaultValue Sandbox sandbox,
         @DefaultValue Attachments attachments,
+        @DefaultValue Memory memory,
         // larkway.texts.<language>.<key>: overrides of the bundles texts/<language>.properties (io.larkway.flow.SystemTexts)
         java.util.Map<String, java.util.Map<String, String>> texts) {
+
+    /** {@code larkway.memory.*}: the JVM's heap when idle ({@link IdleMemory}). */
+    public record Memory(@DefaultValue("60") long idleCollectSeconds) {
+    }
 
     /** {@code larkway.limits.*}: what one organisation may hold of the shared resources. */
     public record Limits(@DefaultValue("4") int turnsPerOrg, @DefaultValue("16") int turnThreads,
