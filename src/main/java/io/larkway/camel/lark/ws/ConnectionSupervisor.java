@@ -33,8 +33,9 @@ public class ConnectionSupervisor {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionSupervisor.class);
 
     private final LarkVertx vertx;
-    /** Made with the first connection (as the Vert.x it runs on). */
+    /** Made with the first connection (as the Vert.x it runs on), under its own lock: event loops ask for it. */
     private volatile WebSocketClient webSockets;
+    private final Object webSocketsLock = new Object();
     private final EndpointClient endpoints;
     private final LarkAppResolver apps;
     private final ConnectionSettings settings;
@@ -241,7 +242,7 @@ public class ConnectionSupervisor {
     WebSocketClient webSockets() {
         WebSocketClient client = webSockets;
         if (client == null) {
-            synchronized (this) {
+            synchronized (webSocketsLock) {
                 if (webSockets == null) {
                     webSockets = vertx().createWebSocketClient(new WebSocketClientOptions()
                             .setConnectTimeout(settings.connectTimeoutMs())
