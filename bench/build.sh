@@ -1,12 +1,14 @@
 # Sourced by the bench scripts: builds what is missing or older than its sources. Needs MVN and a log function.
 
-# larkway_jar MARKER: prints the larkway jar, building it (and the test classes, e.g. MARKER) when stale;
-# BENCH_LARKWAY_JAR names another jar to measure (e.g. a copy of an earlier build, for a before/after in one run)
+# larkway_jar MARKER: prints the larkway jar (an absolute path: the scripts run it from a directory of its own, so it
+# reads its packaged application.yaml and routes, not the working tree's), building it (and the test classes, e.g.
+# MARKER) when stale; BENCH_LARKWAY_JAR names another jar to measure (e.g. a copy of an earlier build, for a
+# before/after in one run, each jar with its own defaults and routes)
 larkway_jar() {
   local jar
   if [[ -n ${BENCH_LARKWAY_JAR:-} ]]; then
     [[ -f $1 ]] || $MVN -DskipTests package >&2
-    echo "$BENCH_LARKWAY_JAR"; return
+    realpath "$BENCH_LARKWAY_JAR"; return
   fi
   jar=$(ls target/larkway-*.jar 2>/dev/null | head -1 || true)
   if [[ -z $jar || ! -f $1 || -n $(find pom.xml application.yaml src -newer "$jar" -type f -print -quit) ]]; then
@@ -14,7 +16,7 @@ larkway_jar() {
     $MVN -DskipTests package >&2
     jar=$(ls target/larkway-*.jar | head -1)
   fi
-  echo "$jar"
+  realpath "$jar"
 }
 
 # driver_classpath FILE GROUP_IDS: prints the load driver's class path (larkway's classes and test

@@ -47,9 +47,10 @@ with_emulator_driver() {
   done
   local emulator; emulator=$(cat "$WORK/emulator.url")
   log "starting larkway on :$LARKWAY_PORT against the emulator at $emulator (data in $WORK/data, log $OUT/larkway.log)"
-  java $JAVA_OPTS ${BENCH_LARKWAY_JAVA_OPTS:-} -jar "$JAR" --larkway.data-dir="$WORK/data" --larkway.admin-key="$LARKWAY_ADMIN_KEY" \
+  # from $WORK: the jar's own application.yaml and routes, not the working tree's
+  (cd "$WORK" && exec java $JAVA_OPTS ${BENCH_LARKWAY_JAVA_OPTS:-} -jar "$JAR" --larkway.data-dir="$WORK/data" --larkway.admin-key="$LARKWAY_ADMIN_KEY" \
     --server.port="$LARKWAY_PORT" --larkway.lark.feishu-base-url="$emulator" --larkway.lark.lark-base-url="$emulator" \
-    ${BENCH_LARKWAY_ARGS:-} >"$OUT/larkway.log" 2>&1 &
+    ${BENCH_LARKWAY_ARGS:-}) >"$OUT/larkway.log" 2>&1 &
   PIDS+=($!); LARKWAY_PID=$!
   wait_up larkway "$LARKWAY_PID"
   echo "$LARKWAY_PID" >"$WORK/larkway.pid"

@@ -38,6 +38,7 @@ if [[ -z $BASE_JAR || -n $(find bench/startup-baseline/pom.xml bench/startup-bas
   $MVN -f bench/startup-baseline/pom.xml -DskipTests package
   BASE_JAR=$(ls bench/startup-baseline/target/bare-camel-service-*.jar | head -1)
 fi
+BASE_JAR=$(realpath "$BASE_JAR")
 
 WORK=$(mktemp -d -t larkway-bench.XXXXXX)
 OUT=bench/out/startup-$(date +%Y%m%d-%H%M%S)
@@ -55,7 +56,8 @@ measure() {
   local port; port=$(free_port)
   local logf="$OUT/$name-$run.log"
   local t0; t0=$(now_ms)
-  java $JAVA_OPTS -jar "$jar" --server.port="$port" "$@" >"$logf" 2>&1 &
+  # from $WORK: each jar with its own packaged application.yaml (and larkway's routes), not the working tree's
+  (cd "$WORK" && exec java $JAVA_OPTS -jar "$jar" --server.port="$port" "$@") >"$logf" 2>&1 &
   local pid=$!; PIDS+=("$pid")
   until curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$port/actuator/health" 2>/dev/null; do
     kill -0 "$pid" 2>/dev/null || { log "$name exited during start-up; see $logf"; exit 1; }

@@ -50,9 +50,10 @@ while [[ $BASE_PORT == "$LARKWAY_PORT" ]]; do BASE_PORT=$(free_port); done
 export LARKWAY_ADMIN_KEY="bench-admin-$RANDOM$RANDOM$RANDOM"
 
 log "starting larkway on :$LARKWAY_PORT (data in $WORK/data, log $OUT/larkway.log)"
-java $JAVA_OPTS ${BENCH_LARKWAY_JAVA_OPTS:-} -jar "$JAR" --larkway.data-dir="$WORK/data" --larkway.admin-key="$LARKWAY_ADMIN_KEY" \
+# from $WORK: the jar's own application.yaml and routes, not the working tree's
+(cd "$WORK" && exec java $JAVA_OPTS ${BENCH_LARKWAY_JAVA_OPTS:-} -jar "$JAR" --larkway.data-dir="$WORK/data" --larkway.admin-key="$LARKWAY_ADMIN_KEY" \
   --server.port="$LARKWAY_PORT" --larkway.lark.feishu-base-url=http://127.0.0.1:9 --larkway.lark.lark-base-url=http://127.0.0.1:9 \
-  ${BENCH_LARKWAY_ARGS:-} >"$OUT/larkway.log" 2>&1 &
+  ${BENCH_LARKWAY_ARGS:-}) >"$OUT/larkway.log" 2>&1 &
 PIDS+=($!); LARKWAY_PID=$!
 APP_ID=cli_bench0000000001
 TOKEN=bench-verification-token-$RANDOM
