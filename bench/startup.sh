@@ -5,26 +5,28 @@
 # alternating, BENCH_RUNS times each. Prints every run, the medians and the ratios; exits non-zero when a
 # service does not come up healthy. Targets (issue 24): larkway < 6 s to healthy, idle RSS < 350 MB.
 #
-# Two RSS figures: 10 s after healthy (what start-up left behind), and idle, BENCH_IDLE_RSS seconds
-# after healthy (larkway's default larkway.memory.idle-collect-seconds is 60: an idle instance gives back
-# the heap it does not use). Every service stays up, idle, until its idle RSS is read, so the starts
-# after it share the machine with idle JVMs (each about 0.02 cores).
+# Two RSS figures: 10 s after healthy in every timed start (what start-up left behind), and idle: after
+# the timed starts, one more start of each service, all left idle BENCH_IDLE_RSS seconds (larkway's
+# larkway.memory.idle-collect-seconds is 60: an idle instance gives back the heap it does not use, a
+# minute or two after its last collection).
 #
-#   bench/startup.sh                     # about 3 minutes
+#   bench/startup.sh                     # about 5 minutes
 #
 # Settings (environment):
 #   BENCH_RUNS=3                         starts per service
 #   BENCH_IDLE=10                        seconds idle after healthy before the first RSS (and idle CPU) are read
-#   BENCH_IDLE_RSS=90                    seconds after healthy when the idle RSS is read
+#   BENCH_IDLE_RSS=150                   seconds the services stay idle before the idle RSS is read
 #   BENCH_JAVA_OPTS=                     JVM options of both (none: the JVM's defaults, as `java -jar` in the README)
 #   BENCH_LARKWAY_ARGS=                  extra larkway arguments, to try a setting
 #   BENCH_BEFORE_JAR=                    another larkway jar (e.g. a copy of an earlier build), measured as "before" in the same run
+#   BENCH_EXTRACTED=1                    also the same jar in Spring Boot's extracted layout (`java -Djarmode=tools -jar larkway.jar
+#                                        extract`, then `java -jar` of the extracted jar; README, "Faster start"); 0 = not
 #   MVN_FLAGS=                           extra Maven flags, e.g. -o
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${BENCH_RUNS:-3}
 IDLE=${BENCH_IDLE:-10}
-IDLE_RSS=${BENCH_IDLE_RSS:-90}
+IDLE_RSS=${BENCH_IDLE_RSS:-150}
 JAVA_OPTS=${BENCH_JAVA_OPTS:-}
 MVN="mvn -B -q ${MVN_FLAGS:-}"
 
@@ -49,8 +51,7 @@ now_ms() { date +%s%3N; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 # measure NAME RUN JAR ARGS...: prints "seconds-to-healthy rss-MiB idle-cores", nothing on failure (it runs in a
-# subshell: it stops its own process on failure, else leaves it running for the idle RSS: its pid and the time it was
-# healthy in $OUT/NAME-RUN.pid)
+# subshell: it stops its own process on failure, else leaves it running, its pid in $OUT/NAME-RUN.pid)
 measure() {
   local name=$1 run=$2 jar=$3; shift 3
   local port; port=$(free_port)
@@ -70,56 +71,82 @@ measure() {
   sleep "$IDLE"
   local c1; c1=$(cpu_ticks "$pid")
   local rss; rss=$(awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status")
-  echo "$pid $(( t0 + up ))" >"$OUT/$name-$run.pid"
+  echo "$pid" >"$OUT/$name-$run.pid"
   awk -v up="$up" -v rss="$rss" -v c="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" -v idle="$IDLE" \
     'BEGIN { printf "%.2f %d %.3f\n", up / 1000, rss, c / hz / idle }'
 }
 
 keep() { PIDS+=("$(cut -d' ' -f1 "$OUT/$1-$2.pid")"); } # the service's process, stopped on any exit
+stop() { # stops the service's process and waits (10 s at most) until it is gone
+  local pid; pid=$(cut -d' ' -f1 "$OUT/$1-$2.pid")
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+}
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+EXTRACTED_JAR=
+if [[ ${BENCH_EXTRACTED:-1} == 1 ]]; then
+  java -Djarmode=tools -jar "$JAR" extract --destination "$WORK/extracted" >&2
+  EXTRACTED_JAR="$WORK/extracted/$(basename "$JAR")"
+fi
+
 : >"$OUT/runs.txt"
+larkway_args() { echo --larkway.data-dir="$WORK/data-$1-$2" --larkway.admin-key="bench-admin-$RANDOM$RANDOM" \
+  --larkway.lark.feishu-base-url=http://127.0.0.1:9 --larkway.lark.lark-base-url=http://127.0.0.1:9 ${BENCH_LARKWAY_ARGS:-}; }
+jar_of() { case $1 in baseline) echo "$BASE_JAR" ;; extracted) echo "$EXTRACTED_JAR" ;; before) echo "$BENCH_BEFORE_JAR" ;; *) echo "$JAR" ;; esac; }
+TARGETS="baseline larkway ${EXTRACTED_JAR:+extracted} ${BENCH_BEFORE_JAR:+before}"
+# the timed starts, one service at a time, each stopped after its idle window
 for run in $(seq 1 "$RUNS"); do
-  read -r s r c < <(measure baseline "$run" "$BASE_JAR") || exit 1
-  keep baseline "$run"
-  echo "baseline $run $s $r $c" | tee -a "$OUT/runs.txt" >&2
-  for target in larkway ${BENCH_BEFORE_JAR:+before}; do
-    jar=$JAR; [[ $target == before ]] && jar=$BENCH_BEFORE_JAR
-    read -r s r c < <(measure "$target" "$run" "$jar" --larkway.data-dir="$WORK/data-$target-$run" --larkway.admin-key="bench-admin-$RANDOM$RANDOM" \
-      --larkway.lark.feishu-base-url=http://127.0.0.1:9 --larkway.lark.lark-base-url=http://127.0.0.1:9 ${BENCH_LARKWAY_ARGS:-}) || exit 1
-    keep "$target" "$run"
+  for target in $TARGETS; do
+    # shellcheck disable=SC2046
+    read -r s r c < <(measure "$target" "$run" "$(jar_of "$target")" $([[ $target == baseline ]] || larkway_args "$target" "$run")) || exit 1
+    keep "$target" "$run"; stop "$target" "$run"
     echo "$target $run $s $r $c" | tee -a "$OUT/runs.txt" >&2
   done
 done
 
-# the idle RSS of every service, IDLE_RSS seconds after it was healthy, in the order they started
+# the idle RSS: one more start of each, all left idle, read IDLE_RSS seconds after the last was healthy (larkway gives its
+# unused heap back after larkway.memory.idle-collect-seconds, 60 s by default, without a collection)
+log "idle RSS: one more start of each, read ${IDLE_RSS} s after the last is healthy"
 : >"$OUT/idle.txt"
-while read -r name run _; do
-  read -r pid healthy <"$OUT/$name-$run.pid"
-  wait_ms=$(( healthy + IDLE_RSS * 1000 - $(now_ms) ))
-  (( wait_ms > 0 )) && sleep "$(awk -v m="$wait_ms" 'BEGIN { printf "%.3f", m / 1000 }')"
-  rss=$(awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status" 2>/dev/null || echo 0)
-  kill "$pid" 2>/dev/null || true
-  echo "$name $run $rss" | tee -a "$OUT/idle.txt" >&2
-done <"$OUT/runs.txt"
+for target in $TARGETS; do
+  # shellcheck disable=SC2046
+  measure "$target" idle "$(jar_of "$target")" $([[ $target == baseline ]] || larkway_args "$target" idle) >/dev/null || exit 1
+  keep "$target" idle
+done
+sleep "$IDLE_RSS"
+for target in $TARGETS; do
+  read -r pid _ <"$OUT/$target-idle.pid"
+  echo "$target $(awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status")" | tee -a "$OUT/idle.txt" >&2
+  stop "$target" idle
+done
 
 col() { awk -v n="$1" -v k="$2" '$1 == n { print $k }' "${3:-$OUT/runs.txt}" | median; }
-BS=$(col baseline 3); BR=$(col baseline 4); BC=$(col baseline 5); BI=$(col baseline 3 "$OUT/idle.txt")
-LS=$(col larkway 3); LR=$(col larkway 4); LC=$(col larkway 5); LI=$(col larkway 3 "$OUT/idle.txt")
+BS=$(col baseline 3); BR=$(col baseline 4); BC=$(col baseline 5); BI=$(col baseline 2 "$OUT/idle.txt")
+LS=$(col larkway 3); LR=$(col larkway 4); LC=$(col larkway 5); LI=$(col larkway 2 "$OUT/idle.txt")
 {
   echo
-  printf '%-10s %14s %16s %14s %12s   (median of %d starts; RSS at %d s and idle at %d s after healthy)\n' target "s to healthy" "RSS at start MiB" "idle RSS MiB" \
+  printf '%-10s %14s %16s %14s %12s   (median of %d starts, RSS %d s after healthy; idle RSS: one start, %d s idle)\n' target "s to healthy" "RSS at start MiB" "idle RSS MiB" \
     "idle cores" "$RUNS" "$IDLE" "$IDLE_RSS"
   printf '%-10s %14s %16s %14s %12s\n' baseline "$BS" "$BR" "$BI" "$BC"
   printf '%-10s %14s %16s %14s %12s\n' larkway "$LS" "$LR" "$LI" "$LC"
+  if [[ -n $EXTRACTED_JAR ]]; then
+    ES=$(col extracted 3); EI=$(col extracted 2 "$OUT/idle.txt")
+    printf '%-10s %14s %16s %14s %12s   (the same jar, extracted)\n' extracted "$ES" "$(col extracted 4)" "$EI" "$(col extracted 5)"
+  fi
   if [[ -n ${BENCH_BEFORE_JAR:-} ]]; then
-    printf '%-10s %14s %16s %14s %12s   (%s)\n' before "$(col before 3)" "$(col before 4)" "$(col before 3 "$OUT/idle.txt")" "$(col before 5)" "$BENCH_BEFORE_JAR"
-    awk -v ls="$LS" -v bs="$(col before 3)" -v li="$LI" -v bi="$(col before 3 "$OUT/idle.txt")" 'BEGIN { printf "larkway / before: start x%.2f, idle RSS x%.2f\n", ls / bs, li / bi }'
+    printf '%-10s %14s %16s %14s %12s   (%s)\n' before "$(col before 3)" "$(col before 4)" "$(col before 2 "$OUT/idle.txt")" "$(col before 5)" "$BENCH_BEFORE_JAR"
+    awk -v ls="$LS" -v bs="$(col before 3)" -v li="$LI" -v bi="$(col before 2 "$OUT/idle.txt")" 'BEGIN { printf "larkway / before: start x%.2f, idle RSS x%.2f\n", ls / bs, li / bi }'
   fi
   awk -v ls="$LS" -v bs="$BS" -v li="$LI" -v bi="$BI" 'BEGIN {
     printf "larkway / baseline: start x%.2f, idle RSS x%.2f\n", ls / bs, li / bi
     printf "larkway start %.2f s (target < 6 s): %s; idle RSS %d MiB = %.0f MB (target < 350 MB): %s\n",
       ls, ls < 6 ? "MET" : "NOT MET", li, li * 1.048576, li * 1.048576 < 350 ? "MET" : "NOT MET" }'
+  if [[ -n $EXTRACTED_JAR ]]; then
+    awk -v es="$ES" -v bs="$BS" -v ei="$EI" 'BEGIN {
+      printf "extracted: start %.2f s (x%.2f the baseline; < 6 s: %s), idle RSS %d MiB = %.0f MB (< 350 MB: %s)\n",
+        es, es / bs, es < 6 ? "yes" : "no", ei, ei * 1.048576, ei * 1.048576 < 350 ? "yes" : "no" }'
+  fi
 } | tee "$OUT/result.txt"
 log "results and logs in $OUT"
