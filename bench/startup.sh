@@ -41,6 +41,7 @@ if [[ -z $BASE_JAR || -n $(find bench/startup-baseline/pom.xml bench/startup-bas
   BASE_JAR=$(ls bench/startup-baseline/target/bare-camel-service-*.jar | head -1)
 fi
 BASE_JAR=$(realpath "$BASE_JAR")
+[[ -z ${BENCH_BEFORE_JAR:-} ]] || BENCH_BEFORE_JAR=$(realpath "$BENCH_BEFORE_JAR")
 
 WORK=$(mktemp -d -t larkway-bench.XXXXXX)
 OUT=bench/out/startup-$(date +%Y%m%d-%H%M%S)
@@ -50,8 +51,8 @@ log "machine: $(nproc) cores, $(java -version 2>&1 | head -1), load average $(cu
 now_ms() { date +%s%3N; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
-# measure NAME RUN JAR ARGS...: prints "seconds-to-healthy rss-MiB idle-cores", nothing on failure (it runs in a
-# subshell: it stops its own process on failure, else leaves it running, its pid in $OUT/NAME-RUN.pid)
+# measure NAME RUN JAR ARGS...: prints "seconds-to-healthy rss-MiB idle-cores", nothing on failure (it stops its own
+# process on failure, else leaves it running, its pid in $OUT/NAME-RUN.pid)
 measure() {
   local name=$1 run=$2 jar=$3; shift 3
   local port; port=$(free_port)
@@ -77,10 +78,11 @@ measure() {
 }
 
 keep() { PIDS+=("$(cut -d' ' -f1 "$OUT/$1-$2.pid")"); } # the service's process, stopped on any exit
-stop() { # stops the service's process and waits (10 s at most) until it is gone
+stop() { # stops the service's process and waits until it is gone (killed after 10 s)
   local pid; pid=$(cut -d' ' -f1 "$OUT/$1-$2.pid")
   kill "$pid" 2>/dev/null || true
   for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -118,6 +120,7 @@ done
 sleep "$IDLE_RSS"
 for target in $TARGETS; do
   read -r pid _ <"$OUT/$target-idle.pid"
+  kill -0 "$pid" 2>/dev/null || { log "$target exited while idle; see $OUT/$target-idle.log"; exit 1; }
   echo "$target $(awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status")" | tee -a "$OUT/idle.txt" >&2
   stop "$target" idle
 done

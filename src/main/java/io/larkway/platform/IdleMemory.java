@@ -39,9 +39,14 @@ public class IdleMemory {
         if (idleCollectSeconds <= 0) {
             return;
         }
-        HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+        HotSpotDiagnosticMXBean vm;
+        try {
+            vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+        } catch (RuntimeException | LinkageError e) {
+            return; // a JVM without HotSpot's management (jdk.management): its defaults stay
+        }
         if (vm == null || !"true".equals(option(vm, "UseG1GC"))) {
-            return;
+            return; // e.g. the serial collector the JVM picks on a host of one CPU or under 1.8 GB: nothing to do
         }
         Map<String, String> wanted = new LinkedHashMap<>();
         wanted.put("G1PeriodicGCInterval", String.valueOf(idleCollectSeconds * 1000));

@@ -193,8 +193,9 @@ public class EventInbox {
 
     /**
      * Claims accepted events whose lease ran out (their instance died or restarted) for this instance.
-     * This instance's own done marks are written first: an event it has finished is never resumed
-     * because its mark was still waiting for the flusher (a clock that jumped, a starved thread).
+     * This instance's own pending done marks are written first, so an event it has finished is not
+     * resumed merely because its mark was still waiting for the flusher (a clock that jumped, a starved
+     * thread). An event still in dispatch when its lease runs out is resumed, as before (at least once).
      */
     public List<Pending> claimExpired(int max) {
         if (!finished.isEmpty()) {

@@ -11,6 +11,7 @@ import io.vertx.core.VertxOptions;
 public final class LarkVertx implements AutoCloseable {
     private final int eventLoopThreads;
     private volatile Vertx vertx;
+    private boolean closed;
 
     public LarkVertx(int eventLoopThreads) {
         this.eventLoopThreads = eventLoopThreads;
@@ -21,6 +22,9 @@ public final class LarkVertx implements AutoCloseable {
         Vertx v = vertx;
         if (v == null) {
             synchronized (this) {
+                if (closed) {
+                    throw new IllegalStateException("the long connections' Vert.x is closed (shutting down)");
+                }
                 if (vertx == null) {
                     vertx = create(eventLoopThreads);
                 }
@@ -35,9 +39,10 @@ public final class LarkVertx implements AutoCloseable {
         return vertx != null;
     }
 
-    /** Closes the instance if it was made. */
+    /** Closes the instance if it was made; none is made after this. */
     @Override
     public synchronized void close() {
+        closed = true;
         if (vertx != null) {
             vertx.close();
         }

@@ -45,6 +45,11 @@ class LarkVertxTest {
         } finally {
             vertx.close();
         }
+        // closed at shutdown before any connection: nothing makes one afterwards that no one would close
+        LarkVertx unused = new LarkVertx(1);
+        unused.close();
+        org.assertj.core.api.Assertions.assertThatThrownBy(unused::get).isInstanceOf(IllegalStateException.class);
+        assertThat(unused.made()).isFalse();
     }
 
     @Test
