@@ -34,7 +34,7 @@ public class ConnectionSupervisor {
 
     private final LarkVertx vertx;
     /** Made with the first connection (as the Vert.x it runs on), under its own lock: event loops ask for it. */
-    private volatile WebSocketClient webSockets;
+    private WebSocketClient webSockets;
     private final Object webSocketsLock = new Object();
     private final EndpointClient endpoints;
     private final LarkAppResolver apps;
@@ -240,21 +240,17 @@ public class ConnectionSupervisor {
     Vertx vertx() { return vertx.get(); }
 
     WebSocketClient webSockets() {
-        WebSocketClient client = webSockets;
-        if (client == null) {
-            synchronized (webSocketsLock) {
-                if (webSockets == null) {
-                    webSockets = vertx().createWebSocketClient(new WebSocketClientOptions()
-                            .setConnectTimeout(settings.connectTimeoutMs())
-                            .setMaxFrameSize(Math.min(settings.maxMessageBytes(), 1 << 20))
-                            .setMaxMessageSize(settings.maxMessageBytes())
-                            .setClosingTimeout(2)
-                            .setMaxConnections(Integer.MAX_VALUE));
-                }
-                client = webSockets;
+        synchronized (webSocketsLock) {
+            if (webSockets == null) {
+                webSockets = vertx().createWebSocketClient(new WebSocketClientOptions()
+                        .setConnectTimeout(settings.connectTimeoutMs())
+                        .setMaxFrameSize(Math.min(settings.maxMessageBytes(), 1 << 20))
+                        .setMaxMessageSize(settings.maxMessageBytes())
+                        .setClosingTimeout(2)
+                        .setMaxConnections(Integer.MAX_VALUE));
             }
+            return webSockets;
         }
-        return client;
     }
 
     public EndpointClient endpoints() { return endpoints; }

@@ -10,32 +10,26 @@ import io.vertx.core.VertxOptions;
  */
 public final class LarkVertx implements AutoCloseable {
     private final int eventLoopThreads;
-    private volatile Vertx vertx;
+    private Vertx vertx;
     private boolean closed;
 
     public LarkVertx(int eventLoopThreads) {
         this.eventLoopThreads = eventLoopThreads;
     }
 
-    /** The shared instance, made on the first call. */
-    public Vertx get() {
-        Vertx v = vertx;
-        if (v == null) {
-            synchronized (this) {
-                if (closed) {
-                    throw new IllegalStateException("the long connections' Vert.x is closed (shutting down)");
-                }
-                if (vertx == null) {
-                    vertx = create(eventLoopThreads);
-                }
-                v = vertx;
+    /** The shared instance, made on the first call (callers ask once per connection, connect or timer, not per event). */
+    public synchronized Vertx get() {
+        if (vertx == null) {
+            if (closed) {
+                throw new IllegalStateException("the long connections' Vert.x is closed (shutting down)");
             }
+            vertx = create(eventLoopThreads);
         }
-        return v;
+        return vertx;
     }
 
     /** Whether {@link #get} has made the instance (for tests). */
-    boolean made() {
+    synchronized boolean made() {
         return vertx != null;
     }
 
