@@ -219,23 +219,7 @@ class MessageContentTest extends FlowFixture {
             @org.springframework.beans.factory.annotation.Autowired io.larkway.camel.IntegrationApps apps,
             @org.springframework.beans.factory.annotation.Autowired org.springframework.jdbc.core.simple.JdbcClient db) {
         Setup s = http(Map.of());
-        Instant[] now = {Instant.parse("2026-12-03T10:00:00Z")};
-        java.time.Clock clock = new java.time.Clock() {
-            @Override
-            public Instant instant() {
-                return now[0];
-            }
-
-            @Override
-            public java.time.ZoneId getZone() {
-                return java.time.ZoneOffset.UTC;
-            }
-
-            @Override
-            public java.time.Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-        };
+        io.larkway.SteppedClock clock = new io.larkway.SteppedClock(Instant.parse("2026-12-03T10:00:00Z"));
         io.larkway.flow.content.SenderNames names = new io.larkway.flow.content.SenderNames(lark, apps, db, clock);
         String asked = "/open-apis/contact/v3/users/ou_unknown_to_contact.*";
         // a failure that may pass (Lark answering 500 past the client's retries) is not kept: asked again at the next turn
@@ -247,12 +231,12 @@ class MessageContentTest extends FlowFixture {
         // Lark refuses (41050, as for an app without the contact permission): asked once, then not for ten minutes
         assertThat(names.name(s.integrationId(), "ou_unknown_to_contact")).isNull();
         assertThat(names.name(s.integrationId(), "ou_unknown_to_contact")).isNull();
-        now[0] = now[0].plus(Duration.ofMinutes(9));
+        clock.advance(Duration.ofMinutes(9));
         assertThat(names.name(s.integrationId(), "ou_unknown_to_contact")).isNull();
         assertThat(LARK.requests("GET", asked)).hasSize(outage + 1);
         // then asked again; a name Lark now gives is kept
         CONTENT.user(s.app().appId(), "ou_unknown_to_contact", "Grace");
-        now[0] = now[0].plus(Duration.ofMinutes(2));
+        clock.advance(Duration.ofMinutes(2));
         assertThat(names.name(s.integrationId(), "ou_unknown_to_contact")).isEqualTo("Grace");
         assertThat(names.name(s.integrationId(), "ou_unknown_to_contact")).isEqualTo("Grace");
         assertThat(LARK.requests("GET", asked)).hasSize(outage + 2);

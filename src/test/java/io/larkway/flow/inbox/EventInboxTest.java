@@ -3,20 +3,17 @@ package io.larkway.flow.inbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.larkway.LarkwayTest;
+import io.larkway.SteppedClock;
 import io.larkway.emulator.LarkEmulator;
 import io.larkway.flow.FlowHeaders;
 import io.larkway.platform.InstanceId;
 import io.larkway.platform.RecentErrors;
 import io.larkway.platform.Timestamps;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.DefaultExchange;
@@ -40,33 +37,17 @@ class EventInboxTest extends LarkwayTest {
     void theSweepNeverResumesAnEventItsOwnInstanceFinished() {
         LarkEmulator.App app = LARK.newApp();
         String integrationId = newIntegration(newOrg(), app, "webhook", null).path("id").asText();
-        AtomicReference<Instant> now = new AtomicReference<>(clock.instant());
-        Clock own = new Clock() {
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                throw new UnsupportedOperationException();
-            }
-        };
+        SteppedClock own = new SteppedClock(clock.instant());
         InstanceId instance = new InstanceId();
         EventInbox inbox = new EventInbox(db, props, instance, own, new SimpleMeterRegistry(), new RecentErrors(db, own));
-        long first = accepted(integrationId, instance, now.get());
-        long second = accepted(integrationId, instance, now.get());
+        long first = accepted(integrationId, instance, own.instant());
+        long second = accepted(integrationId, instance, own.instant());
 
         inbox.done(finished(first)); // the first mark of the inbox is written at once
         inbox.done(finished(second)); // under 100 ms later (the clock stands still): left to the flusher, which this inbox has not
         assertThat(state(second)).isEqualTo("accepted");
 
-        now.set(now.get().plus(Duration.ofSeconds(props.ingress().claimLeaseSeconds() + 1)));
+        own.advance(Duration.ofSeconds(props.ingress().claimLeaseSeconds() + 1));
         assertThat(inbox.claimExpired(1000)).as("resumed").isEmpty();
         assertThat(List.of(state(first), state(second))).containsExactly("done", "done");
     }
