@@ -202,16 +202,16 @@ public class Conversations {
     }
 
     /**
-     * The organisation's scopes with messages waiting and no turn running, oldest message first. It runs after every turn,
-     * so it finds the sessions by the few waiting messages ({@code s.id IN}: the primary key), never through the
-     * organisation's sessions: those grow with every user who ever wrote, and reading them all (a plain join lets the
-     * planner start from the organisation) made this query a third of a message's CPU.
+     * The organisation's scopes with messages waiting and no turn running, by their oldest message, first come first. It
+     * runs after every turn, so it reads that organisation's oldest waiting messages through ix_waiting_org (in order: the
+     * index is (org_id, id), hence the ORDER BY, and it stops at the LIMIT), each scope once (at its oldest message). Neither
+     * the organisation's sessions (one per user who ever wrote) nor another organisation's backlog is read.
      */
     static final String HELD_BACK = """
-            SELECT s.id, i.org_id FROM sessions s JOIN integrations i ON i.id = s.integration_id
-            WHERE s.id IN (SELECT session_id FROM waiting_messages) AND s.state <> 'in_turn'
-              AND i.org_id = (SELECT org_id FROM integrations WHERE id = ?)
-            ORDER BY (SELECT MIN(w.id) FROM waiting_messages w WHERE w.session_id = s.id) LIMIT ?""";
+            SELECT w.session_id, w.org_id FROM waiting_messages w JOIN sessions s ON s.id = w.session_id
+            WHERE w.org_id = (SELECT org_id FROM integrations WHERE id = ?) AND s.state <> 'in_turn'
+              AND NOT EXISTS (SELECT 1 FROM waiting_messages x WHERE x.session_id = w.session_id AND x.id < w.id)
+            ORDER BY w.org_id, w.id LIMIT ?""";
 
     /** Turns whose lease ran out (ix_sessions_turns), and scopes whose messages wait with no turn running (found as above). */
     static final String STALE_TURNS = """

@@ -78,8 +78,11 @@ public class WaitingMessages {
             return false;
         }
         try {
-            savepoint.executeWithoutResult(status -> db.sql("INSERT INTO waiting_messages (session_id, message_id, message, created_at) VALUES (?, ?, ?, ?)")
-                    .params(sessionId, m.getHeader(FlowHeaders.MESSAGE_ID, String.class), saved, Timestamps.of(clock.instant())).update());
+            // with its organisation: the organisation's held-back scopes are found by it (Conversations.HELD_BACK)
+            savepoint.executeWithoutResult(status -> db.sql("""
+                    INSERT INTO waiting_messages (session_id, org_id, message_id, message, created_at) VALUES (?,
+                      (SELECT i.org_id FROM sessions s JOIN integrations i ON i.id = s.integration_id WHERE s.id = ?), ?, ?, ?)""")
+                    .params(sessionId, sessionId, m.getHeader(FlowHeaders.MESSAGE_ID, String.class), saved, Timestamps.of(clock.instant())).update());
         } catch (DuplicateKeyException again) {
             LOG.info("Message already waiting, not queued twice integrationId={} message_id={}", m.getHeader(FlowHeaders.INTEGRATION_ID),
                     m.getHeader(FlowHeaders.MESSAGE_ID));
