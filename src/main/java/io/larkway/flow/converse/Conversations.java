@@ -213,7 +213,13 @@ public class Conversations {
               AND NOT EXISTS (SELECT 1 FROM waiting_messages x WHERE x.session_id = w.session_id AND x.id < w.id)
             ORDER BY w.org_id, w.id LIMIT ?""";
 
-    /** Turns whose lease ran out (ix_sessions_turns), and scopes whose messages wait with no turn running (found as above). */
+    /** The organisation of waiting messages queued without it (V18's backfill): none once every instance runs V18's code. */
+    static final String UNTAGGED_WAITING = """
+            UPDATE waiting_messages SET org_id = (SELECT i.org_id FROM sessions s JOIN integrations i ON i.id = s.integration_id
+                                                   WHERE s.id = waiting_messages.session_id)
+            WHERE org_id IS NULL""";
+
+    /** Turns whose lease ran out (ix_sessions_turns), and scopes whose messages wait with no turn running (through the waiting messages). */
     static final String STALE_TURNS = """
             SELECT s.id, i.org_id FROM sessions s LEFT JOIN integrations i ON i.id = s.integration_id WHERE s.state = 'in_turn' AND s.turn_until < ?
             UNION
@@ -237,6 +243,9 @@ public class Conversations {
      * messages wait with no turn running. Each answer is a turn message ready for the turn route.
      */
     public List<Message> staleTurns(Exchange exchange) {
+        // messages an instance still on the version before V18 queued (a rolling upgrade) get their organisation, so that
+        // HELD_BACK finds their scopes, and the newer messages of those scopes, after this sweep at the latest
+        db.sql(UNTAGGED_WAITING).update();
         Instant now = clock.instant();
         List<Waiting> sessions = db.sql(STALE_TURNS).params(Timestamps.of(now), Timestamps.of(now.minusSeconds(2)))
                 .query((rs, n) -> new Waiting(rs.getString(1), rs.getString(2))).list();
