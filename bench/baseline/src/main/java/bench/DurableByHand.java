@@ -74,15 +74,17 @@ public class DurableByHand {
         }
         JsonNode event = envelope.path("event");
         Instant now = Instant.now();
-        insert(new Object[] {integrationId, header.path("event_id").asText(), event.path("message").path("message_id").asText(null),
+        String eventId = header.path("event_id").asText();
+        String messageId = event.path("message").path("message_id").asText(null);
+        insert(new Object[] {integrationId, eventId, messageId, messageId == null ? "e:" + eventId : "m:" + messageId,
                 header.path("event_type").asText(), Timestamp.from(Instant.ofEpochMilli(header.path("create_time").asLong())),
                 JSON.writeValueAsString(event), Timestamp.from(now), Timestamp.from(now.plusSeconds(60))});
         return ResponseEntity.ok("{}");
     }
 
     private static final String INSERT = """
-            INSERT INTO inbound_events (integration_id, event_id, message_id, event_type, create_time, payload, state, accepted_at,
-              claimed_by, claimed_until) VALUES (?, ?, ?, ?, ?, ?, 'accepted', ?, 'bench', ?)""";
+            INSERT INTO inbound_events (integration_id, event_id, message_id, dedupe_key, event_type, create_time, payload, state,
+              accepted_at, claimed_by, claimed_until) VALUES (?, ?, ?, ?, ?, ?, ?, 'accepted', ?, 'bench', ?)""";
     private static final class Batch {
         final List<Object[]> rows = new ArrayList<>();
         boolean written;

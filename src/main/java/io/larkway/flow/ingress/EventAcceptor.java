@@ -22,8 +22,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Durable accept and dedupe for both ingresses: one INSERT into {@code inbound_events}, whose
- * unique keys on (integration, event_id) and (integration, message_id) make a redelivery, a
- * second path or a second instance a duplicate; events arriving together share one commit
+ * unique key on (integration, message id or else event id) makes a redelivery, a second path or
+ * a second instance a duplicate ({@link InboxWriter#dedupeKey}); events arriving together share one commit
  * ({@link InboxWriter}). What happens to an accepted event next is the inbox's ({@link EventInbox}).
  */
 @Component

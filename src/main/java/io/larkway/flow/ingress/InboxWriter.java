@@ -29,8 +29,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 final class InboxWriter {
     static final String INSERT = """
-            INSERT INTO inbound_events (integration_id, event_id, message_id, event_type, create_time, payload, state,
-              accepted_at, claimed_by, claimed_until) VALUES (?, ?, ?, ?, ?, ?, 'accepted', ?, ?, ?)""";
+            INSERT INTO inbound_events (integration_id, event_id, message_id, dedupe_key, event_type, create_time, payload, state,
+              accepted_at, claimed_by, claimed_until) VALUES (?, ?, ?, ?, ?, ?, ?, 'accepted', ?, ?, ?)""";
 
     /** One event to insert; once written it has an id, or is a duplicate, or has a failure. */
     static final class Row {
@@ -41,8 +41,17 @@ final class InboxWriter {
 
         Row(String integrationId, String eventId, String messageId, String eventType, OffsetDateTime createTime, String payload,
                 OffsetDateTime acceptedAt, String claimedBy, OffsetDateTime claimedUntil) {
-            values = new Object[] {integrationId, eventId, messageId, eventType, createTime, payload, acceptedAt, claimedBy, claimedUntil};
+            values = new Object[] {integrationId, eventId, messageId, dedupeKey(eventId, messageId), eventType, createTime, payload,
+                acceptedAt, claimedBy, claimedUntil};
         }
+    }
+
+    /**
+     * What makes an event a duplicate within its integration (V19): its message, whatever event
+     * brings it (a redelivery, the other ingress, another instance), else its event id.
+     */
+    static String dedupeKey(String eventId, String messageId) {
+        return messageId == null ? "e:" + eventId : "m:" + messageId;
     }
 
     private static final class Batch {

@@ -43,9 +43,9 @@ class DedupeRetentionTest extends LarkwayTest {
         Instant longAgo = Instant.now().minus(Duration.ofHours(props.ingress().dedupeRetentionHours() + 1));
         db.sql("UPDATE inbound_events SET accepted_at = ?, claimed_until = ? WHERE integration_id = ?")
                 .params(Timestamps.of(longAgo), Timestamps.of(longAgo.plus(props.ingress().claimLeaseSeconds(), java.time.temporal.ChronoUnit.SECONDS)), id).update();
-        db.sql("INSERT INTO inbound_events (integration_id, event_id, message_id, event_type, payload, state, accepted_at, claimed_by, claimed_until) "
-                + "VALUES (?, ?, ?, 'im.message.receive_v1', '{}', 'accepted', ?, 'another-instance', ?)")
-                .params(id, "ev-unfinished", "om-unfinished", Timestamps.of(longAgo), Timestamps.of(Instant.now().plus(Duration.ofHours(1)))).update();
+        db.sql("INSERT INTO inbound_events (integration_id, event_id, message_id, dedupe_key, event_type, payload, state, accepted_at, "
+                + "claimed_by, claimed_until) VALUES (?, ?, ?, ?, 'im.message.receive_v1', '{}', 'accepted', ?, 'another-instance', ?)")
+                .params(id, "ev-unfinished", "om-unfinished", "m:om-unfinished", Timestamps.of(longAgo), Timestamps.of(Instant.now().plus(Duration.ofHours(1)))).update();
         try {
             assertThat(inbox.purge()).isGreaterThanOrEqualTo(1);
             assertThat(states(id)).as("only the unfinished event is left").containsExactly("accepted");

@@ -54,9 +54,10 @@ class EventInboxTest extends LarkwayTest {
 
     private long accepted(String integrationId, InstanceId instance, Instant at) {
         String eventId = "ev-" + UUID.randomUUID();
-        db.sql("INSERT INTO inbound_events (integration_id, event_id, message_id, event_type, payload, state, accepted_at, claimed_by, claimed_until) "
-                + "VALUES (?, ?, ?, 'im.message.receive_v1', '{}', 'accepted', ?, ?, ?)")
-                .params(integrationId, eventId, "om-" + UUID.randomUUID(), Timestamps.of(at), instance.toString(),
+        String messageId = "om-" + UUID.randomUUID();
+        db.sql("INSERT INTO inbound_events (integration_id, event_id, message_id, dedupe_key, event_type, payload, state, accepted_at, "
+                + "claimed_by, claimed_until) VALUES (?, ?, ?, ?, 'im.message.receive_v1', '{}', 'accepted', ?, ?, ?)")
+                .params(integrationId, eventId, messageId, "m:" + messageId, Timestamps.of(at), instance.toString(),
                         Timestamps.of(at.plusSeconds(props.ingress().claimLeaseSeconds()))).update();
         return db.sql("SELECT id FROM inbound_events WHERE event_id = ?").param(eventId).query(Long.class).single();
     }

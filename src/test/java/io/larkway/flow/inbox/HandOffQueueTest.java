@@ -95,9 +95,9 @@ class HandOffQueueTest extends LarkwayTest {
             // an event the sweep has just claimed (its second attempt counted) and hands over as the sweep does
             Instant lease = clock.instant().plusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
             String eventId = "ev-" + UUID.randomUUID();
-            db.sql("INSERT INTO inbound_events (integration_id, event_id, event_type, payload, state, accepted_at, claimed_by, claimed_until, attempts) "
-                    + "VALUES (?, ?, 'im.chat.member.bot.added_v1', '{}', 'accepted', ?, ?, ?, 2)")
-                    .params(id, eventId, Timestamps.of(clock.instant()), instance.toString(), Timestamps.of(lease)).update();
+            db.sql("INSERT INTO inbound_events (integration_id, event_id, dedupe_key, event_type, payload, state, accepted_at, claimed_by, "
+                    + "claimed_until, attempts) VALUES (?, ?, ?, 'im.chat.member.bot.added_v1', '{}', 'accepted', ?, ?, ?, 2)")
+                    .params(id, eventId, "e:" + eventId, Timestamps.of(clock.instant()), instance.toString(), Timestamps.of(lease)).update();
             long rowId = db.sql("SELECT id FROM inbound_events WHERE event_id = ?").param(eventId).query(Long.class).single();
             Exchange resumed = new DefaultExchange(camel);
             EventInbox.fill(resumed.getMessage(), new EventInbox.Pending(rowId, id, eventId, "im.chat.member.bot.added_v1", null, "{}",

@@ -41,9 +41,13 @@ class InboxWriterTest extends LarkwayTest {
     }
 
     InboxWriter.Row row(String eventId) {
+        return withMessage(eventId, "m-" + eventId);
+    }
+
+    InboxWriter.Row withMessage(String eventId, String messageId) {
         Instant now = Instant.now();
         // claimed far ahead: the recovery sweep leaves these rows alone
-        return new InboxWriter.Row(integration, eventId, "m-" + eventId, "im.message.receive_v1", Timestamps.of(now), "{}", Timestamps.of(now),
+        return new InboxWriter.Row(integration, eventId, messageId, "im.message.receive_v1", Timestamps.of(now), "{}", Timestamps.of(now),
                 "test", Timestamps.of(now.plusSeconds(86_400)));
     }
 
@@ -133,5 +137,20 @@ class InboxWriterTest extends LarkwayTest {
         assertThat(db.sql("SELECT COUNT(*) FROM inbound_events WHERE integration_id = ?").param(integration).query(Integer.class).single())
                 .isEqualTo(1 + 1 + 5);
         assertThat(batches.count()).as("the failed group rolled back, then one transaction per event").isEqualTo(1 + rows.size());
+    }
+
+    @Test
+    void anEventIsADuplicateByItsMessageElseByItsEventIdAndTheTableKeepsOneKeyForIt() {
+        InboxWriter writer = new InboxWriter(jdbc, transaction, DistributionSummary.builder("batch").register(new SimpleMeterRegistry()));
+        assertThat(writer.insert(row("first"))).isPositive();
+        assertThat(writer.insert(withMessage("another event id", "m-first"))).as("its message under another event id").isZero();
+        assertThat(writer.insert(withMessage("joined", null))).as("an event without a message").isPositive();
+        assertThat(writer.insert(withMessage("joined", null))).as("the same event again").isZero();
+        assertThat(writer.insert(withMessage("m-joined", null))).as("an event id that is another event's message id").isPositive();
+        assertThat(writer.insert(withMessage("yet another", "joined"))).as("a message id that is another event's event id").isPositive();
+
+        // each accept maintains one index with random keys, not two (what V19 took out of every accept and done mark)
+        assertThat(db.sql("SELECT COUNT(*) FROM information_schema.table_constraints WHERE LOWER(table_name) = 'inbound_events' "
+                + "AND constraint_type = 'UNIQUE'").query(Integer.class).single()).isOne();
     }
 }
