@@ -20,6 +20,11 @@ public final class FlowHeaders {
     public static final String INBOX_TAKEN = "larkwayInboxTaken";
     /** Exchange property: what the webhook receiver made of a request ({@code event}, {@code challenge} or {@code rejected}). */
     public static final String WEBHOOK = "larkwayWebhook";
+    /**
+     * Exchange property: the accepted event's JSON as the ingress parsed it, so that dispatch need not parse the body
+     * again; only on an event handed on at once (one resumed from the database has its body alone).
+     */
+    public static final String EVENT_JSON = "larkwayEventJson";
 
     // Dispatch: the facts of the message and of the integration's published trigger, the routing decisions.
     public static final String CHAT_TYPE = "larkwayChatType";

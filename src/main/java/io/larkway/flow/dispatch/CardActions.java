@@ -73,7 +73,7 @@ public class CardActions {
     public void facts(Exchange exchange) throws Exception {
         Message m = exchange.getMessage();
         String integrationId = m.getHeader(FlowHeaders.INTEGRATION_ID, String.class);
-        JsonNode event = json.readTree(m.getBody(String.class));
+        JsonNode event = Dispatcher.event(exchange, json);
         JsonNode action = event.path("action");
         String operator = text(event.path("operator").path("open_id"));
         String chatId = text(event.path("context").path("open_chat_id"));

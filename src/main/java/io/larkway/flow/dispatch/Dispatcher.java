@@ -49,13 +49,20 @@ public class Dispatcher {
         this.errors = errors;
     }
 
+    /** The event in the body, as the ingress parsed it when it handed the event on at once ({@link FlowHeaders#EVENT_JSON}). */
+    static JsonNode event(Exchange exchange, ObjectMapper json) throws IOException {
+        JsonNode parsed = exchange.getProperty(FlowHeaders.EVENT_JSON, JsonNode.class);
+        exchange.removeProperty(FlowHeaders.EVENT_JSON);
+        return parsed != null ? parsed : json.readTree(exchange.getMessage().getBody(String.class));
+    }
+
     /** Sets the routing headers; the body becomes the prepared text. */
     public void facts(Exchange exchange) throws IOException {
         Message m = exchange.getMessage();
         String integrationId = m.getHeader(FlowHeaders.INTEGRATION_ID, String.class);
         Integration integration = integrations.find(integrationId).orElse(null);
         Trigger trigger = integration == null || !integration.enabled() ? null : triggers.publishedFor(integrationId).orElse(null);
-        JsonNode event = json.readTree(m.getBody(String.class));
+        JsonNode event = event(exchange, json);
         JsonNode message = event.path("message");
         JsonNode sender = event.path("sender");
         String chatType = message.path("chat_type").asText("");

@@ -85,6 +85,7 @@ public class EventAcceptor {
                 event.eventType());
         EventInbox.fill(out, new Pending(id, integrationId, event.eventId(), event.eventType(), event.messageId(), payload,
                 until.toEpochMilli()));
+        out.getExchange().setProperty(FlowHeaders.EVENT_JSON, event.event());
         return Outcome.accepted;
     }
 

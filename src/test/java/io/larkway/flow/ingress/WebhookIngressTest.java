@@ -181,6 +181,24 @@ class WebhookIngressTest extends LarkwayTest {
     }
 
     @Test
+    void aCallersCamelAndFlowHeadersSteerNothing() {
+        Hook h = hook(ENCRYPT_KEY);
+        String eventId = id();
+        Delivery d = h.sender().message(eventId, "om_" + id(), "p2p", "oc", "ou", "hi", Instant.now());
+        Map<String, String> headers = new java.util.LinkedHashMap<>(d.headers());
+        headers.put("CamelHttpResponseCode", "302");
+        headers.put("CamelHttpUri", "http://127.0.0.1:9/elsewhere");
+        headers.put("larkwayOutcome", "duplicate");
+        headers.put("larkwayInboxTaken", "false");
+        var response = WebhookSender.post(h.url(), new Delivery(headers, d.body()));
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("{}");
+        assertThat(response.headers().map().keySet()).noneMatch(k -> k.toLowerCase().startsWith("camel") || k.toLowerCase().startsWith("larkway"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> "done".equals(state(h.id(), eventId)));
+        assertThat(accepted(h.id(), eventId)).isOne();
+    }
+
+    @Test
     void otherEventTypesAreAcceptedAndDoneNotResumedAgainAndAgain() {
         Hook h = hook(null);
         String eventId = id();
