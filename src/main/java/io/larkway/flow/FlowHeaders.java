@@ -21,8 +21,9 @@ public final class FlowHeaders {
     /** Exchange property: what the webhook receiver made of a request ({@code event}, {@code challenge} or {@code rejected}). */
     public static final String WEBHOOK = "larkwayWebhook";
     /**
-     * Exchange property: the accepted event's JSON as the ingress parsed it, so that dispatch need not parse the body
-     * again; only on an event handed on at once (one resumed from the database has its body alone).
+     * Exchange property: the accepted event's body and its JSON as the ingress parsed it ({@code Map.Entry<String,
+     * JsonNode>}), so that dispatch need not parse the body again while the body is still that one; only on an event
+     * handed on at once (one resumed from the database has its body alone).
      */
     public static final String EVENT_JSON = "larkwayEventJson";
 

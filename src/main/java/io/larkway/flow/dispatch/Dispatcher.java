@@ -12,6 +12,7 @@ import io.larkway.camel.lark.client.BotInfo;
 import io.larkway.platform.RecentErrors;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.apache.camel.Message;
@@ -49,11 +50,17 @@ public class Dispatcher {
         this.errors = errors;
     }
 
-    /** The event in the body, as the ingress parsed it when it handed the event on at once ({@link FlowHeaders#EVENT_JSON}). */
+    /**
+     * The event in the body: as the ingress parsed it when it handed the event on at once and the body is still the one
+     * it parsed ({@link FlowHeaders#EVENT_JSON}: a step an integrator adds may have changed it), else parsed here.
+     */
     static JsonNode event(Exchange exchange, ObjectMapper json) throws IOException {
-        JsonNode parsed = exchange.getProperty(FlowHeaders.EVENT_JSON, JsonNode.class);
-        exchange.removeProperty(FlowHeaders.EVENT_JSON);
-        return parsed != null ? parsed : json.readTree(exchange.getMessage().getBody(String.class));
+        Object parsed = exchange.removeProperty(FlowHeaders.EVENT_JSON);
+        Object body = exchange.getMessage().getBody();
+        if (parsed instanceof Map.Entry<?, ?> e && e.getKey() == body && e.getValue() instanceof JsonNode event) {
+            return event;
+        }
+        return json.readTree(exchange.getMessage().getBody(String.class));
     }
 
     /** Sets the routing headers; the body becomes the prepared text. */

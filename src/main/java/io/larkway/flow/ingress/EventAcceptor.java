@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
@@ -85,7 +86,7 @@ public class EventAcceptor {
                 event.eventType());
         EventInbox.fill(out, new Pending(id, integrationId, event.eventId(), event.eventType(), event.messageId(), payload,
                 until.toEpochMilli()));
-        out.getExchange().setProperty(FlowHeaders.EVENT_JSON, event.event());
+        out.getExchange().setProperty(FlowHeaders.EVENT_JSON, Map.entry(payload, event.event()));
         return Outcome.accepted;
     }
 
