@@ -32,8 +32,7 @@ import org.springframework.web.bind.annotation.RestController;
  * larkway: events arriving together share one transaction). The table is larkway's own
  * {@code inbound_events}, created by its migration scripts (bench/webhook.sh points
  * {@code spring.sql.init.schema-locations} at them). No Camel, no metrics, no logging, no
- * processing after the answer, so no claim on the event either (larkway writes one to
- * {@code inbox_claims} in the same transaction): a floor for what larkway's webhook can cost, not a product.
+ * processing after the answer: a floor for what larkway's webhook can cost, not a product.
  */
 @RestController
 @ConditionalOnProperty("bench.encrypt-key")
@@ -79,13 +78,13 @@ public class DurableByHand {
         String messageId = event.path("message").path("message_id").asText(null);
         insert(new Object[] {integrationId, eventId, messageId, messageId == null ? "e:" + eventId : "m:" + messageId,
                 header.path("event_type").asText(), Timestamp.from(Instant.ofEpochMilli(header.path("create_time").asLong())),
-                JSON.writeValueAsString(event), Timestamp.from(now)});
+                JSON.writeValueAsString(event), Timestamp.from(now), Timestamp.from(now.plusSeconds(60))});
         return ResponseEntity.ok("{}");
     }
 
     private static final String INSERT = """
-            INSERT INTO inbound_events (integration_id, event_id, message_id, dedupe_key, event_type, create_time, payload, accepted_at)
-              VALUES (?, ?, ?, ?, ?, ?, ?, ?)""";
+            INSERT INTO inbound_events (integration_id, event_id, message_id, dedupe_key, event_type, create_time, payload, state,
+              accepted_at, claimed_by, claimed_until) VALUES (?, ?, ?, ?, ?, ?, ?, 'accepted', ?, 'bench', ?)""";
     private static final class Batch {
         final List<Object[]> rows = new ArrayList<>();
         boolean written;
