@@ -62,7 +62,7 @@ log "starting the baselines (bare POST server, durable by hand) on :$BASE_PORT"
 java $JAVA_OPTS -jar "$BASE_JAR" --server.port="$BASE_PORT" --bench.encrypt-key="$ENCRYPT_KEY" --bench.verification-token="$TOKEN" \
   --spring.datasource.url="${BENCH_DURABLE_DB_URL:-jdbc:h2:file:$WORK/baseline/bench;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;WRITE_DELAY=0}" \
   --spring.datasource.username="${BENCH_DURABLE_DB_USER:-sa}" \
-  --spring.sql.init.mode=always --spring.sql.init.schema-locations=file:src/main/resources/db/migration/V2__inbound_events.sql,file:src/main/resources/db/migration/V7__inbox_attempts.sql,file:src/main/resources/db/migration/V19__one_dedupe_key.sql \
+  --spring.sql.init.mode=always --spring.sql.init.schema-locations=file:src/main/resources/db/migration/V2__inbound_events.sql,file:src/main/resources/db/migration/V7__inbox_attempts.sql,file:src/main/resources/db/migration/V19__one_dedupe_key.sql,file:bench/baseline/same-indexes-as-larkway.sql \
   >"$OUT/baseline.log" 2>&1 &
 PIDS+=($!); BASE_PID=$!
 
