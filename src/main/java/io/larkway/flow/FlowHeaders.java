@@ -22,8 +22,8 @@ public final class FlowHeaders {
     public static final String WEBHOOK = "larkwayWebhook";
     /**
      * Exchange property: the accepted event's body and its JSON as the ingress parsed it ({@code Map.Entry<String,
-     * JsonNode>}), so that dispatch need not parse the body again while the body is still that one; only on an event
-     * handed on at once (one resumed from the database has its body alone).
+     * JsonNode>}), so that dispatch need not parse the body again while the body is still that one ({@link
+     * AcceptedEvent}); only on an event handed on at once (one resumed from the database has its body alone).
      */
     public static final String EVENT_JSON = "larkwayEventJson";
 

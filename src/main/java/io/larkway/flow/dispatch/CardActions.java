@@ -7,6 +7,7 @@ import io.larkway.admin.Integrations;
 import io.larkway.admin.Trigger;
 import io.larkway.admin.Triggers;
 import io.larkway.camel.lark.LarkEvent;
+import io.larkway.flow.AcceptedEvent;
 import io.larkway.flow.FlowHeaders;
 import io.larkway.flow.SystemTexts;
 import java.util.LinkedHashMap;
@@ -73,7 +74,7 @@ public class CardActions {
     public void facts(Exchange exchange) throws Exception {
         Message m = exchange.getMessage();
         String integrationId = m.getHeader(FlowHeaders.INTEGRATION_ID, String.class);
-        JsonNode event = Dispatcher.event(exchange, json);
+        JsonNode event = AcceptedEvent.json(exchange, json);
         JsonNode action = event.path("action");
         String operator = text(event.path("operator").path("open_id"));
         String chatId = text(event.path("context").path("open_chat_id"));

@@ -1,5 +1,6 @@
 package io.larkway.flow.dispatch;
 
+import io.larkway.flow.AcceptedEvent;
 import io.larkway.flow.FlowHeaders;
 import io.larkway.admin.Trigger;
 import io.larkway.admin.Triggers;
@@ -12,7 +13,6 @@ import io.larkway.camel.lark.client.BotInfo;
 import io.larkway.platform.RecentErrors;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
-import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.apache.camel.Message;
@@ -50,26 +50,13 @@ public class Dispatcher {
         this.errors = errors;
     }
 
-    /**
-     * The event in the body: as the ingress parsed it when it handed the event on at once and the body is still the one
-     * it parsed ({@link FlowHeaders#EVENT_JSON}: a step an integrator adds may have changed it), else parsed here.
-     */
-    static JsonNode event(Exchange exchange, ObjectMapper json) throws IOException {
-        Object parsed = exchange.removeProperty(FlowHeaders.EVENT_JSON);
-        Object body = exchange.getMessage().getBody();
-        if (parsed instanceof Map.Entry<?, ?> e && e.getKey() == body && e.getValue() instanceof JsonNode event) {
-            return event;
-        }
-        return json.readTree(exchange.getMessage().getBody(String.class));
-    }
-
     /** Sets the routing headers; the body becomes the prepared text. */
     public void facts(Exchange exchange) throws IOException {
         Message m = exchange.getMessage();
         String integrationId = m.getHeader(FlowHeaders.INTEGRATION_ID, String.class);
         Integration integration = integrations.find(integrationId).orElse(null);
         Trigger trigger = integration == null || !integration.enabled() ? null : triggers.publishedFor(integrationId).orElse(null);
-        JsonNode event = event(exchange, json);
+        JsonNode event = AcceptedEvent.json(exchange, json);
         JsonNode message = event.path("message");
         JsonNode sender = event.path("sender");
         String chatType = message.path("chat_type").asText("");

@@ -6,6 +6,7 @@ import io.larkway.admin.Integration;
 import io.larkway.admin.Integrations;
 import io.larkway.admin.Trigger;
 import io.larkway.admin.Triggers;
+import io.larkway.flow.AcceptedEvent;
 import io.larkway.flow.FlowHeaders;
 import io.larkway.flow.SystemTexts;
 import io.larkway.flow.converse.Conversations;
@@ -61,7 +62,7 @@ public class Lifecycle {
      */
     public void facts(Exchange exchange) throws Exception {
         Message m = exchange.getMessage();
-        String chatId = event(m).path("chat_id").asText("");
+        String chatId = event(exchange).path("chat_id").asText("");
         m.setHeader(FlowHeaders.CHAT_ID, chatId);
         m.setHeader(FlowHeaders.CHAT_TYPE, "group");
         m.setBody(null);
@@ -83,7 +84,7 @@ public class Lifecycle {
     public void botRemoved(Exchange exchange) throws Exception {
         Message m = exchange.getMessage();
         String integrationId = m.getHeader(FlowHeaders.INTEGRATION_ID, String.class);
-        String chatId = event(m).path("chat_id").asText("");
+        String chatId = event(exchange).path("chat_id").asText("");
         if (chatId.isEmpty()) {
             return;
         }
@@ -107,7 +108,7 @@ public class Lifecycle {
     public void recalled(Exchange exchange) throws Exception {
         Message m = exchange.getMessage();
         String integrationId = m.getHeader(FlowHeaders.INTEGRATION_ID, String.class);
-        String messageId = event(m).path("message_id").asText("");
+        String messageId = event(exchange).path("message_id").asText("");
         if (messageId.isEmpty()) {
             return;
         }
@@ -119,9 +120,8 @@ public class Lifecycle {
         LOG.info("Message recalled integrationId={} message_id={} removed={}", integrationId, messageId, removed);
     }
 
-    private JsonNode event(Message m) throws Exception {
-        String body = m.getBody(String.class);
-        return body == null ? json.createObjectNode() : json.readTree(body);
+    private JsonNode event(Exchange exchange) throws Exception {
+        return exchange.getMessage().getBody() == null ? json.createObjectNode() : AcceptedEvent.json(exchange, json);
     }
 
     private List<String> windowsOf(String integrationId, Predicate<String> key) {

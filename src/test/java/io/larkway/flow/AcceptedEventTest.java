@@ -1,18 +1,17 @@
-package io.larkway.flow.dispatch;
+package io.larkway.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.larkway.flow.FlowHeaders;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 
-/** Dispatch reads the event the ingress parsed only while the body is still the one it parsed. */
-class DispatcherEventTest {
+/** Dispatch and the lifecycle events read the event the ingress parsed only while the body is still the one it parsed. */
+class AcceptedEventTest {
     final ObjectMapper json = new ObjectMapper();
 
     @Test
@@ -21,16 +20,16 @@ class DispatcherEventTest {
         JsonNode parsed = json.readTree(payload);
 
         Exchange handedOn = exchange(payload, parsed);
-        assertThat(Dispatcher.event(handedOn, json)).isSameAs(parsed);
+        assertThat(AcceptedEvent.json(handedOn, json)).isSameAs(parsed);
         assertThat(handedOn.getProperty(FlowHeaders.EVENT_JSON)).as("taken off the exchange").isNull();
 
         // a step an integrator added between the inbox and dispatch replaced the body
         Exchange edited = exchange(payload, parsed);
         edited.getMessage().setBody("{\"message\":{\"chat_id\":\"oc_as_edited\"}}");
-        assertThat(Dispatcher.event(edited, json).path("message").path("chat_id").asText()).isEqualTo("oc_as_edited");
+        assertThat(AcceptedEvent.json(edited, json).path("message").path("chat_id").asText()).isEqualTo("oc_as_edited");
 
         Exchange resumed = exchange(payload, null); // from the database: the body alone
-        assertThat(Dispatcher.event(resumed, json)).isEqualTo(parsed).isNotSameAs(parsed);
+        assertThat(AcceptedEvent.json(resumed, json)).isEqualTo(parsed).isNotSameAs(parsed);
     }
 
     private static Exchange exchange(String body, JsonNode parsed) {
