@@ -18,6 +18,8 @@ public final class FlowHeaders {
     /** The claim an event was queued with (epoch ms); dispatch takes it only if still unchanged. */
     public static final String INBOX_CLAIMED_UNTIL = "larkwayInboxClaimedUntil";
     public static final String INBOX_TAKEN = "larkwayInboxTaken";
+    /** Exchange property: the answer Lark gets for the event (the webhook's 200 body, a card action's toast in the long connection's ack). */
+    public static final String CALLBACK_ANSWER = "larkwayCallbackAnswer";
     /** Exchange property: what the webhook receiver made of a request ({@code event}, {@code challenge} or {@code rejected}). */
     public static final String WEBHOOK = "larkwayWebhook";
     /**

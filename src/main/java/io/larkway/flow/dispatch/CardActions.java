@@ -46,24 +46,34 @@ public class CardActions {
         this.db = db;
     }
 
-    /** The callback's answer for a card action ({@code {"toast":{"type":"info","content":…}}}), null for any other event. */
-    public String callbackAnswer(String integrationId, LarkEvent event) {
-        if (event == null || !event.isCardAction()) {
+    /**
+     * Property {@link FlowHeaders#CALLBACK_ANSWER}: the long connection's answer for a card action
+     * ({@code {"toast":{"type":"info","content":…}}}), none for any other event. Body: the {@link LarkEvent},
+     * header {@link FlowHeaders#INTEGRATION_ID}. (A bean step, not a {@code setProperty} with a bean expression:
+     * that copies the whole exchange twice on every event.)
+     */
+    public void callbackAnswer(Exchange exchange) {
+        exchange.setProperty(FlowHeaders.CALLBACK_ANSWER, answer(exchange));
+    }
+
+    /** Property {@link FlowHeaders#CALLBACK_ANSWER}: the webhook's 200 body, the card action's answer, else {@code {}}. */
+    public void webhookAnswer(Exchange exchange) {
+        String answer = answer(exchange);
+        exchange.setProperty(FlowHeaders.CALLBACK_ANSWER, answer == null ? "{}" : answer);
+    }
+
+    private String answer(Exchange exchange) {
+        Message m = exchange.getMessage();
+        if (!(m.getBody() instanceof LarkEvent event) || !event.isCardAction()) {
             return null;
         }
-        String toast = texts.text(TOAST, texts.language(integrationId));
+        String toast = texts.text(TOAST, texts.language(m.getHeader(FlowHeaders.INTEGRATION_ID, String.class)));
         if (toast.isEmpty()) {
             return "{}";
         }
         var answer = json.createObjectNode();
         answer.putObject("toast").put("type", "info").put("content", toast);
         return answer.toString();
-    }
-
-    /** The webhook's 200 body: the card action's answer, else {@code {}}. */
-    public String webhookAnswer(String integrationId, LarkEvent event) {
-        String answer = callbackAnswer(integrationId, event);
-        return answer == null ? "{}" : answer;
     }
 
     /**

@@ -196,6 +196,7 @@ class WebhookIngressTest extends LarkwayTest {
         headers.put("CamelHttpUri", "http://127.0.0.1:9/elsewhere");
         headers.put("larkwayOutcome", "duplicate");
         headers.put("larkwayInboxTaken", "false");
+        headers.put("larkwayIntegrationId", "int_forged");
         var response = WebhookSender.post(h.url(), new Delivery(headers, d.body()));
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("{}");
