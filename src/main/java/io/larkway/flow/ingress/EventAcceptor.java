@@ -13,7 +13,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
+import org.apache.camel.Body;
 import org.apache.camel.Exchange;
+import org.apache.camel.Header;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,8 +58,9 @@ public class EventAcceptor {
     /**
      * Accepts an event for an integration. On {@code accepted} the exchange body becomes the event
      * JSON and the headers above are set; the outcome is always in header {@link FlowHeaders#OUTCOME}.
+     * (Bound by annotation: parameters written into the route's method call are parsed again on every call.)
      */
-    public void accept(String integrationId, LarkEvent event, Exchange exchange) throws Exception {
+    public void accept(@Header(FlowHeaders.INTEGRATION_ID) String integrationId, @Body LarkEvent event, Exchange exchange) throws Exception {
         exchange.getMessage().setHeader(FlowHeaders.OUTCOME, store(integrationId, event, exchange.getMessage()).name());
     }
 
