@@ -14,7 +14,8 @@
 #   BENCH_WARMUP=20 BENCH_DURATION=10   seconds: warm-up at the paced rate, then the measured paced phase
 #   BENCH_EVENTS=20000                  events of the saturated burst
 #   BENCH_IDLE=20                       seconds of each idle measurement (all connected, before any event): one right after
-#                                       connecting (the JIT still compiles), one BENCH_IDLE_SETTLE=60 s after connecting
+#                                       connecting (the JIT still compiles), one BENCH_IDLE_SETTLE=150 s after connecting
+#                                       (after the first rounds of pings, every 30 s, and their compilation)
 #   BENCH_JAVA_OPTS="-Xmx512m"          JVM options of larkway
 #   BENCH_LARKWAY_JAVA_OPTS=            extra JVM options of larkway (e.g. a JFR recording)
 #   BENCH_LARKWAY_ARGS=                 extra larkway arguments, to try a setting
