@@ -96,9 +96,10 @@ public class LongConnectionLoad {
         // idle: every app connected, no event yet (20 s spans two rounds of the 10 s long-connection sync). Measured twice: right
         // after connecting, while the JIT still compiles what creating N integrations ran (a cost of start-up, not of being idle),
         // and once it has settled (BENCH_IDLE_SETTLE s later), which is what holding N idle connections costs; both are printed
-        // with the JIT compiler threads' share. Settled means after the first few rounds of pings: the emulator asks for one every
-        // 30 s (the SDKs and larkway default to 120 s until the server says), and 60 s after connecting C1 and C2 were still compiling the ping path of
-        // the first rounds (2026-12-05: JIT 0.006-0.017 cores at 60 s, 0.001 at 150 s; the rest 0.006 in both).
+        // with the JIT compiler threads' share. Settled means after the first few rounds of pings: the emulator asks for one
+        // every 30 s (the SDKs and larkway default to 120 s until the server says), and 60 s after connecting C1 and C2 were
+        // still compiling the ping path of the first rounds (2026-12-05: JIT 0.006-0.017 cores at 60 s, 0.001 at 150 s; the
+        // rest 0.006 in both).
         Thread.sleep(5000);
         idle("idle", "just connected", n, larkwayPid, IDLE);
         Thread.sleep(Math.max(0, IDLE_SETTLE - IDLE - 5) * 1000L);
