@@ -30,9 +30,9 @@ import org.springframework.web.bind.annotation.RestController;
  * Checks the signature over the raw bytes, decrypts, checks the Verification Token, and INSERTs the
  * event into an embedded H2 file database before answering {@code {}} (with group commit, as
  * larkway: events arriving together share one transaction). The table is larkway's own
- * {@code inbound_events}, created by its migration scripts with the same indexes (bench/webhook.sh points
- * {@code spring.sql.init.schema-locations} at them and at same-indexes-as-larkway.sql). No Camel, no metrics, no logging, no
- * processing after the answer: a floor for what larkway's webhook can cost, not a product.
+ * {@code inbound_events} as its migration scripts up to V19 made it, writing as many B-trees per event as larkway
+ * (bench/webhook.sh points {@code spring.sql.init.schema-locations} at them and at same-indexes-as-larkway.sql). No Camel, no
+ * metrics, no logging, no processing after the answer: a floor for what larkway's webhook can cost, not a product.
  */
 @RestController
 @ConditionalOnProperty("bench.encrypt-key")

@@ -64,7 +64,7 @@ class ConversationTest extends FlowFixture {
             }
             p2p(s, "ou_slide", "s" + i);
             int held = i + 1;
-            await().atMost(Duration.ofSeconds(10)).until(() -> db.sql("SELECT COUNT(*) FROM inbound_events WHERE integration_id = ? AND state = 'done'")
+            await().atMost(Duration.ofSeconds(10)).until(() -> db.sql("SELECT COUNT(*) FROM inbound_events e WHERE e.integration_id = ? AND " + io.larkway.flow.inbox.InboxRows.STATE + " = 'done'")
                     .param(s.integrationId()).query(Integer.class).single() == held);
         }
         // at once: well before the window's own 2 s would have closed it

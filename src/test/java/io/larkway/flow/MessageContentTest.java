@@ -158,7 +158,7 @@ class MessageContentTest extends FlowFixture {
         assertThat(get(imageUrl.replaceAll("&signature=.*", "")).statusCode()).isEqualTo(403);
         // the jump below also runs out the post's claim lease: its event must be done first, or the sweep resumes it and
         // the next test gets the post again
-        await().atMost(Duration.ofSeconds(10)).until(() -> db.sql("SELECT state FROM inbound_events WHERE message_id = ?").param(postId)
+        await().atMost(Duration.ofSeconds(10)).until(() -> db.sql("SELECT " + io.larkway.flow.inbox.InboxRows.STATE + " FROM inbound_events e WHERE e.message_id = ?").param(postId)
                 .query(String.class).list().equals(List.of("done")));
         clock.advance(Duration.ofSeconds(11));
         HttpResponse<byte[]> expired = get(imageUrl);

@@ -163,7 +163,7 @@ class MultiInstanceTest {
                     assertThat(WebhookSender.post("http://127.0.0.1:" + port(target) + "/api/lark/webhook/" + bot.integrationId(), d).statusCode())
                             .isEqualTo(200);
                     // a person types one message after another: the next one comes once this one is in the flow
-                    await().atMost(Duration.ofSeconds(20)).until(() -> "done".equals(db.sql("SELECT state FROM inbound_events WHERE message_id = ?")
+                    await().atMost(Duration.ofSeconds(20)).until(() -> "done".equals(db.sql("SELECT " + io.larkway.flow.inbox.InboxRows.STATE + " FROM inbound_events e WHERE e.message_id = ?")
                             .param(messageId).query(String.class).optional().orElse(null)));
                 }
                 return null;

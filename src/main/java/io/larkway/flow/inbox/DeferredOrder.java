@@ -75,7 +75,7 @@ public class DeferredOrder {
             return true;
         }
         try {
-            boolean ours = db.sql("SELECT COUNT(*) FROM inbound_events WHERE id = ? AND state IN ('accepted', 'dispatching') AND claimed_by = ?")
+            boolean ours = db.sql("SELECT COUNT(*) FROM inbox_claims WHERE event_id = ? AND claimed_by = ?")
                     .params(id, instance).query(Integer.class).single() > 0;
             if (ours) {
                 waiting.put(id, now);

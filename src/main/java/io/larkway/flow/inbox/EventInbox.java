@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
@@ -17,9 +18,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * The inbox between the ingresses and dispatch: an event accepted into {@code inbound_events}
- * (by {@link io.larkway.flow.ingress.EventAcceptor}) stays {@code accepted} until the flow has
- * handed it on ({@link #done}); rows whose claim lease ran out are resumed by any instance
- * ({@link #claimExpired}), so a crash after the 200/ack loses nothing.
+ * (by {@link io.larkway.flow.ingress.EventAcceptor}) keeps its claim in {@code inbox_claims} until
+ * the flow has handed it on ({@link #done} deletes the claim); events whose claim lease ran out are
+ * resumed by any instance ({@link #claimExpired}), so a crash after the 200/ack loses nothing. The
+ * event's own row is never updated: it stays as the dedupe record until the retention ends ({@link #purge}).
  */
 @Component
 public class EventInbox {
@@ -29,6 +31,8 @@ public class EventInbox {
     private static final int DONE_BATCH = 500;
     /** Longest a done mark waits to be written. */
     private static final long DONE_DELAY_MS = 100;
+    /** Events the retention's purge reads and deletes at a time. */
+    private static final int PURGE_PAGE = 1000;
 
     private static final Logger LOG = LoggerFactory.getLogger(EventInbox.class);
 
@@ -71,8 +75,8 @@ public class EventInbox {
         long claimed = m.getHeader(FlowHeaders.INBOX_CLAIMED_UNTIL, 0L, Long.class);
         Instant now = clock.instant();
         boolean fresh = claimed - now.toEpochMilli() >= config.claimLeaseSeconds() * 500L;
-        boolean taken = id != null && (fresh || db.sql("UPDATE inbound_events SET state = 'dispatching', claimed_until = ? "
-                + "WHERE id = ? AND state = 'accepted' AND claimed_by = ? AND claimed_until = ?")
+        boolean taken = id != null && (fresh || db.sql("UPDATE inbox_claims SET claimed_until = ? "
+                + "WHERE event_id = ? AND claimed_by = ? AND claimed_until = ?")
                 .params(Timestamps.of(now.plusSeconds(config.claimLeaseSeconds())), id, instance, Timestamps.of(Instant.ofEpochMilli(claimed)))
                 .update() == 1);
         if (!taken) {
@@ -94,8 +98,8 @@ public class EventInbox {
         String integrationId = m.getHeader(FlowHeaders.INTEGRATION_ID, String.class);
         meters.counter("larkway.inbox.queue.full", "integration", integrationId).increment();
         try {
-            db.sql("UPDATE inbound_events SET claimed_until = ?, attempts = GREATEST(attempts - 1, 0) "
-                    + "WHERE id = ? AND state = 'accepted' AND claimed_by = ? AND claimed_until = ?")
+            db.sql("UPDATE inbox_claims SET claimed_until = ?, attempts = GREATEST(attempts - 1, 0) "
+                    + "WHERE event_id = ? AND claimed_by = ? AND claimed_until = ?")
                     .params(Timestamps.of(clock.instant()), m.getHeader(FlowHeaders.INBOX_ID, Long.class), instance,
                             Timestamps.of(Instant.ofEpochMilli(m.getHeader(FlowHeaders.INBOX_CLAIMED_UNTIL, 0L, Long.class)))).update();
             LOG.info("Hand-off queue full, event left to the recovery sweep integrationId={} event_id={} message_id={}", integrationId,
@@ -107,9 +111,9 @@ public class EventInbox {
     }
 
     /**
-     * Marks a dispatched event done; it stays as a dedupe record until the retention ends. A busy
-     * inbox writes the marks in batches, one UPDATE for many events: at once unless the last write
-     * was under {@value #DONE_DELAY_MS} ms ago, else by the flusher thread within that time.
+     * Marks a dispatched event done: its claim goes, its event stays as a dedupe record until the
+     * retention ends. A busy inbox deletes the claims in batches, one DELETE for many events: at once
+     * unless the last write was under {@value #DONE_DELAY_MS} ms ago, else by the flusher thread within that time.
      */
     public void done(Exchange exchange) {
         // the property: later stages may replace the message's headers
@@ -124,9 +128,9 @@ public class EventInbox {
     }
 
     /**
-     * Writes the pending done marks. Until then a dispatched event is still {@code accepted} in the
-     * table: a crash in between makes it dispatched again once its lease ends (at least once, never
-     * lost). A plain thread, not a Camel timer, so it keeps writing while Camel shuts down.
+     * Writes the pending done marks. Until then a dispatched event still has its claim: a crash in
+     * between makes it dispatched again once its lease ends (at least once, never lost). A plain
+     * thread, not a Camel timer, so it keeps writing while Camel shuts down.
      */
     synchronized void flushDone() {
         lastFlush = clock.millis();
@@ -137,8 +141,7 @@ public class EventInbox {
             }
             finishedCount.addAndGet(-ids.size());
             try {
-                db.sql("UPDATE inbound_events SET state = 'done', done_at = :now WHERE id IN (:ids)")
-                        .param("now", Timestamps.of(clock.instant())).param("ids", ids).update();
+                db.sql("DELETE FROM inbox_claims WHERE event_id IN (:ids)").param("ids", ids).update();
             } catch (RuntimeException e) {
                 // kept for the next write; until then the events stay accepted (resumed after their lease at worst)
                 finished.addAll(ids);
@@ -172,8 +175,7 @@ public class EventInbox {
     public void defer(Exchange exchange) {
         Message m = exchange.getMessage();
         try {
-            db.sql("UPDATE inbound_events SET state = 'accepted', claimed_until = ?, attempts = GREATEST(attempts - 1, 0) "
-                    + "WHERE id = ? AND state IN ('accepted', 'dispatching') AND claimed_by = ?")
+            db.sql("UPDATE inbox_claims SET claimed_until = ?, attempts = GREATEST(attempts - 1, 0) WHERE event_id = ? AND claimed_by = ?")
                     .params(Timestamps.of(clock.instant()), exchange.getProperty(FlowHeaders.INBOX_ID, Long.class), instance).update();
         } catch (RuntimeException e) {
             LOG.warn("Deferred event resumed after its lease integrationId={} event_id={} message_id={}: {}", m.getHeader(FlowHeaders.INTEGRATION_ID),
@@ -203,21 +205,25 @@ public class EventInbox {
         }
         Instant now = clock.instant();
         Instant lease = now.plusSeconds(config.claimLeaseSeconds()).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-        List<Long> candidates = db.sql("SELECT id FROM inbound_events WHERE state IN ('accepted', 'dispatching') AND claimed_until < ? ORDER BY id LIMIT ?")
+        List<Long> candidates = db.sql("SELECT event_id FROM inbox_claims WHERE claimed_until < ? ORDER BY event_id LIMIT ?")
                 .params(Timestamps.of(now), max).query(Long.class).list();
         List<Pending> resumed = new java.util.ArrayList<>();
         for (long id : candidates) {
-            if (db.sql("UPDATE inbound_events SET state = 'accepted', claimed_by = ?, claimed_until = ?, attempts = attempts + 1 "
-                    + "WHERE id = ? AND state IN ('accepted', 'dispatching') AND claimed_until < ?")
+            if (db.sql("UPDATE inbox_claims SET claimed_by = ?, claimed_until = ?, attempts = attempts + 1 WHERE event_id = ? AND claimed_until < ?")
                     .params(instance, Timestamps.of(lease), id, Timestamps.of(now)).update() != 1) {
                 continue; // another instance took it up first
             }
-            var row = db.sql("SELECT integration_id, event_id, event_type, message_id, payload, attempts FROM inbound_events WHERE id = ?").param(id)
-                    .query().singleRow();
-            Pending p = new Pending(id, (String) row.get("integration_id"), (String) row.get("event_id"), (String) row.get("event_type"),
-                    (String) row.get("message_id"), String.valueOf(row.get("payload")), lease.toEpochMilli());
-            if (((Number) row.get("attempts")).intValue() > MAX_ATTEMPTS) {
-                db.sql("UPDATE inbound_events SET state = 'failed', done_at = ? WHERE id = ?").params(Timestamps.of(now), id).update();
+            var rows = db.sql("SELECT e.integration_id, e.event_id, e.event_type, e.message_id, e.payload, c.attempts FROM inbound_events e "
+                    + "JOIN inbox_claims c ON c.event_id = e.id WHERE e.id = ?").param(id).query().listOfRows();
+            if (rows.isEmpty()) {
+                db.sql("DELETE FROM inbox_claims WHERE event_id = ?").param(id).update(); // a claim whose event is gone: nothing to resume
+                continue;
+            }
+            Map<String, Object> r = rows.get(0);
+            Pending p = new Pending(id, (String) r.get("integration_id"), (String) r.get("event_id"), (String) r.get("event_type"),
+                    (String) r.get("message_id"), String.valueOf(r.get("payload")), lease.toEpochMilli());
+            if (((Number) r.get("attempts")).intValue() > MAX_ATTEMPTS) {
+                db.sql("DELETE FROM inbox_claims WHERE event_id = ?").param(id).update();
                 LOG.error("Event given up after {} attempts integrationId={} event_id={} message_id={}", MAX_ATTEMPTS, p.integrationId(), p.eventId(),
                         p.messageId());
                 errors.record(p.integrationId(), "dispatch", "event given up after " + MAX_ATTEMPTS + " attempts", p.messageId());
@@ -227,22 +233,41 @@ public class EventInbox {
             resumed.add(p);
         }
         return resumed;
-
     }
 
     /**
-     * Forgets dedupe records older than the retention: finished events whose acceptance and last
-     * lease (which ends at most one lease after they finished) are both older; unfinished events
-     * are never purged. One state at a time, so that ix_inbound_pending finds them.
+     * Forgets dedupe records older than the retention: events accepted before it and finished (no
+     * claim left); an unfinished event is never purged. No index on the acceptance time: ids are
+     * given in the order events are accepted, so the purge walks the events by id, {@value #PURGE_PAGE}
+     * at a time, and stops at the first one accepted within the retention (one whose instance's
+     * clock ran ahead holds the walk up for as long as that clock was ahead).
      */
     public int purge() {
-        var cutoff = Timestamps.of(clock.instant().minusSeconds(config.dedupeRetentionHours() * 3600L));
+        Instant cutoff = clock.instant().minusSeconds(config.dedupeRetentionHours() * 3600L);
         int purged = 0;
-        for (String finished : List.of("done", "failed")) {
-            purged += db.sql("DELETE FROM inbound_events WHERE state = ? AND claimed_until < ? AND accepted_at < ?")
-                    .params(finished, cutoff, cutoff).update();
+        long after = 0;
+        while (true) {
+            List<Instant> accepted = new java.util.ArrayList<>();
+            List<Long> ids = new java.util.ArrayList<>();
+            db.sql("SELECT id, accepted_at FROM inbound_events WHERE id > ? ORDER BY id LIMIT ?").params(after, PURGE_PAGE).query(rs -> {
+                ids.add(rs.getLong("id"));
+                accepted.add(Timestamps.instant(rs, "accepted_at"));
+            });
+            int old = 0;
+            while (old < ids.size() && accepted.get(old).isBefore(cutoff)) {
+                old++;
+            }
+            if (old > 0) {
+                long last = ids.get(old - 1);
+                purged += db.sql("DELETE FROM inbound_events WHERE id > ? AND id <= ? AND accepted_at < ? "
+                        + "AND NOT EXISTS (SELECT 1 FROM inbox_claims c WHERE c.event_id = inbound_events.id)")
+                        .params(after, last, Timestamps.of(cutoff)).update();
+                after = last;
+            }
+            if (old < PURGE_PAGE) {
+                return purged;
+            }
         }
-        return purged;
     }
 
     /** Turns an exchange whose body is a {@link Pending} (from {@link #claimExpired}) into the accepted event it stands for. */

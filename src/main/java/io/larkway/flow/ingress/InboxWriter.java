@@ -18,23 +18,28 @@ import org.springframework.jdbc.support.KeyHolder;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Group commit for the accept INSERT: events that arrive while a write is under way are written
+ * Group commit for the accept: events that arrive while a write is under way are written
  * together, in one transaction, by the first of their threads to see that write end; the others
- * wait for it, and every caller returns only once its own row is committed. One commit (one file
+ * wait for it, and every caller returns only once its own event is committed. One commit (one file
  * write on H2, one WAL flush on PostgreSQL) then serves many events, and a lone event is written
- * at once, as before.
+ * at once, as before. An event is two rows: the event in {@code inbound_events}, which is never
+ * updated and stays as the dedupe record, and its claim in {@code inbox_claims}, which the inbox
+ * deletes once the event is finished (V20).
  *
- * <p>A batch that fails (a duplicate, a value the table refuses) is rolled back and its rows are
- * inserted one by one, so a duplicate or a bad row affects only its own event.
+ * <p>A batch that fails (a duplicate, a value the table refuses) is rolled back and its events are
+ * written one by one, so a duplicate or a bad row affects only its own event.
  */
 final class InboxWriter {
     static final String INSERT = """
-            INSERT INTO inbound_events (integration_id, event_id, message_id, dedupe_key, event_type, create_time, payload, state,
-              accepted_at, claimed_by, claimed_until) VALUES (?, ?, ?, ?, ?, ?, ?, 'accepted', ?, ?, ?)""";
+            INSERT INTO inbound_events (integration_id, event_id, message_id, dedupe_key, event_type, create_time, payload, accepted_at)
+              VALUES (?, ?, ?, ?, ?, ?, ?, ?)""";
+    static final String CLAIM = "INSERT INTO inbox_claims (event_id, claimed_by, claimed_until) VALUES (?, ?, ?)";
 
-    /** One event to insert; once written it has an id, or is a duplicate, or has a failure. */
+    /** One event to insert, with its claim; once written it has an id, or is a duplicate, or has a failure. */
     static final class Row {
         final Object[] values;
+        final String claimedBy;
+        final OffsetDateTime claimedUntil;
         long id;
         boolean duplicate;
         RuntimeException failure;
@@ -42,7 +47,13 @@ final class InboxWriter {
         Row(String integrationId, String eventId, String messageId, String eventType, OffsetDateTime createTime, String payload,
                 OffsetDateTime acceptedAt, String claimedBy, OffsetDateTime claimedUntil) {
             values = new Object[] {integrationId, eventId, messageId, dedupeKey(eventId, messageId), eventType, createTime, payload,
-                acceptedAt, claimedBy, claimedUntil};
+                acceptedAt};
+            this.claimedBy = claimedBy;
+            this.claimedUntil = claimedUntil;
+        }
+
+        Object[] claim() {
+            return new Object[] {id, claimedBy, claimedUntil};
         }
     }
 
@@ -160,12 +171,14 @@ final class InboxWriter {
                 if (keys.getKeyList().size() != rows.size()) {
                     throw new IncorrectResultSizeDataAccessException(rows.size(), keys.getKeyList().size());
                 }
+                for (int i = 0; i < rows.size(); i++) {
+                    rows.get(i).id = ((Number) keys.getKeyList().get(i).values().iterator().next()).longValue();
+                }
+                jdbc.batchUpdate(CLAIM, rows.stream().map(Row::claim).toList());
             });
         } catch (DataAccessException e) {
+            rows.forEach(r -> r.id = 0);
             return false;
-        }
-        for (int i = 0; i < rows.size(); i++) {
-            rows.get(i).id = ((Number) keys.getKeyList().get(i).values().iterator().next()).longValue();
         }
         return true;
     }
@@ -173,15 +186,20 @@ final class InboxWriter {
     private void writeAlone(Row row) {
         KeyHolder keys = new GeneratedKeyHolder();
         try {
-            jdbc.update(c -> {
-                PreparedStatement insert = prepareInsert(c);
-                new ArgumentPreparedStatementSetter(row.values).setValues(insert);
-                return insert;
-            }, keys);
-            row.id = keys.getKey().longValue();
+            transaction.executeWithoutResult(status -> {
+                jdbc.update(c -> {
+                    PreparedStatement insert = prepareInsert(c);
+                    new ArgumentPreparedStatementSetter(row.values).setValues(insert);
+                    return insert;
+                }, keys);
+                row.id = keys.getKey().longValue();
+                jdbc.update(CLAIM, row.claim());
+            });
         } catch (DuplicateKeyException e) {
+            row.id = 0;
             row.duplicate = true;
         } catch (DataAccessException e) {
+            row.id = 0;
             row.failure = e;
         }
     }

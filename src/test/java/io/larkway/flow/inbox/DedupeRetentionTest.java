@@ -41,25 +41,33 @@ class DedupeRetentionTest extends LarkwayTest {
 
         // both accepted longer ago than the retention: the done event, and one that never finished (claimed far ahead, so no sweep takes it)
         Instant longAgo = Instant.now().minus(Duration.ofHours(props.ingress().dedupeRetentionHours() + 1));
-        db.sql("UPDATE inbound_events SET accepted_at = ?, claimed_until = ? WHERE integration_id = ?")
-                .params(Timestamps.of(longAgo), Timestamps.of(longAgo.plus(props.ingress().claimLeaseSeconds(), java.time.temporal.ChronoUnit.SECONDS)), id).update();
-        db.sql("INSERT INTO inbound_events (integration_id, event_id, message_id, dedupe_key, event_type, payload, state, accepted_at, "
-                + "claimed_by, claimed_until) VALUES (?, ?, ?, ?, 'im.message.receive_v1', '{}', 'accepted', ?, 'another-instance', ?)")
-                .params(id, "ev-unfinished", "om-unfinished", "m:om-unfinished", Timestamps.of(longAgo), Timestamps.of(Instant.now().plus(Duration.ofHours(1)))).update();
+        // the purge walks the events in the order they were accepted (by id) and stops at the first within the retention, so
+        // every event accepted up to this test's (other tests' too) moves back, as time would have moved them
+        long last = db.sql("SELECT MAX(id) FROM inbound_events WHERE integration_id = ?").param(id).query(Long.class).single();
+        db.sql("UPDATE inbound_events SET accepted_at = ? WHERE id <= ?").params(Timestamps.of(longAgo), last).update();
+        db.sql("INSERT INTO inbound_events (integration_id, event_id, message_id, dedupe_key, event_type, payload, accepted_at) "
+                + "VALUES (?, ?, ?, ?, 'im.message.receive_v1', '{}', ?)")
+                .params(id, "ev-unfinished", "om-unfinished", "m:om-unfinished", Timestamps.of(longAgo)).update();
+        long unfinished = db.sql("SELECT id FROM inbound_events WHERE integration_id = ? AND event_id = 'ev-unfinished'").param(id).query(Long.class).single();
+        db.sql("INSERT INTO inbox_claims (event_id, claimed_by, claimed_until) VALUES (?, 'another-instance', ?)")
+                .params(unfinished, Timestamps.of(Instant.now().plus(Duration.ofHours(1)))).update();
         try {
             assertThat(inbox.purge()).isGreaterThanOrEqualTo(1);
             assertThat(states(id)).as("only the unfinished event is left").containsExactly("accepted");
 
             // the same delivery after the retention: accepted and processed again
             assertThat(WebhookSender.post(url, delivery).statusCode()).isEqualTo(200);
-            await().atMost(Duration.ofSeconds(10)).until(() -> db.sql("SELECT state FROM inbound_events WHERE integration_id = ? AND event_id = ?")
-                    .params(id, eventId).query(String.class).list().equals(List.of("done")));
+            await().atMost(Duration.ofSeconds(10)).until(() -> db.sql("SELECT " + InboxRows.STATE + " FROM inbound_events e WHERE e.integration_id = ? "
+                    + "AND e.event_id = ?").params(id, eventId).query(String.class).list().equals(List.of("done")));
+            assertThat(inbox.purge()).as("nothing older than the retention is left").isZero();
+            assertThat(states(id)).as("an event finished within the retention stays a dedupe record").containsExactly("accepted", "done");
         } finally {
-            db.sql("DELETE FROM inbound_events WHERE integration_id = ? AND event_id = 'ev-unfinished'").param(id).update();
+            db.sql("DELETE FROM inbox_claims WHERE event_id = ?").param(unfinished).update();
+            db.sql("DELETE FROM inbound_events WHERE id = ?").param(unfinished).update();
         }
     }
 
     private List<String> states(String integrationId) {
-        return db.sql("SELECT state FROM inbound_events WHERE integration_id = ? ORDER BY id").param(integrationId).query(String.class).list();
+        return db.sql("SELECT " + InboxRows.STATE + " FROM inbound_events e WHERE e.integration_id = ? ORDER BY e.id").param(integrationId).query(String.class).list();
     }
 }

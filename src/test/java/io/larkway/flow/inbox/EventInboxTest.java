@@ -55,11 +55,13 @@ class EventInboxTest extends LarkwayTest {
     private long accepted(String integrationId, InstanceId instance, Instant at) {
         String eventId = "ev-" + UUID.randomUUID();
         String messageId = "om-" + UUID.randomUUID();
-        db.sql("INSERT INTO inbound_events (integration_id, event_id, message_id, dedupe_key, event_type, payload, state, accepted_at, "
-                + "claimed_by, claimed_until) VALUES (?, ?, ?, ?, 'im.message.receive_v1', '{}', 'accepted', ?, ?, ?)")
-                .params(integrationId, eventId, messageId, "m:" + messageId, Timestamps.of(at), instance.toString(),
-                        Timestamps.of(at.plusSeconds(props.ingress().claimLeaseSeconds()))).update();
-        return db.sql("SELECT id FROM inbound_events WHERE event_id = ?").param(eventId).query(Long.class).single();
+        db.sql("INSERT INTO inbound_events (integration_id, event_id, message_id, dedupe_key, event_type, payload, accepted_at) "
+                + "VALUES (?, ?, ?, ?, 'im.message.receive_v1', '{}', ?)")
+                .params(integrationId, eventId, messageId, "m:" + messageId, Timestamps.of(at)).update();
+        long id = db.sql("SELECT id FROM inbound_events WHERE event_id = ?").param(eventId).query(Long.class).single();
+        db.sql("INSERT INTO inbox_claims (event_id, claimed_by, claimed_until) VALUES (?, ?, ?)")
+                .params(id, instance.toString(), Timestamps.of(at.plusSeconds(props.ingress().claimLeaseSeconds()))).update();
+        return id;
     }
 
     private Exchange finished(long id) {
@@ -69,6 +71,6 @@ class EventInboxTest extends LarkwayTest {
     }
 
     private String state(long id) {
-        return db.sql("SELECT state FROM inbound_events WHERE id = ?").param(id).query(String.class).single();
+        return db.sql("SELECT " + InboxRows.STATE + " FROM inbound_events e WHERE e.id = ?").param(id).query(String.class).single();
     }
 }

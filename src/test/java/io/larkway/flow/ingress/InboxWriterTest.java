@@ -93,6 +93,7 @@ class InboxWriterTest extends LarkwayTest {
             assertThat(db.sql("SELECT event_id FROM inbound_events WHERE id = ?").param(id).query(String.class).single()).isEqualTo("e" + i);
         }
         assertThat(ids).hasSize(20);
+        assertThat(claims()).as("each event's claim, in the same transaction").isEqualTo(20);
         assertThat(batches.count()).as("one transaction, not twenty (a group that fails is written again row by row)").isOne();
         assertThat(batches.totalAmount()).isEqualTo(20);
 
@@ -136,6 +137,7 @@ class InboxWriterTest extends LarkwayTest {
         }
         assertThat(db.sql("SELECT COUNT(*) FROM inbound_events WHERE integration_id = ?").param(integration).query(Integer.class).single())
                 .isEqualTo(1 + 1 + 5);
+        assertThat(claims()).as("a claim for each event accepted, none left by the group rolled back or by a duplicate").isEqualTo(1 + 1 + 5);
         assertThat(batches.count()).as("the failed group rolled back, then one transaction per event").isEqualTo(1 + rows.size());
     }
 
@@ -154,5 +156,11 @@ class InboxWriterTest extends LarkwayTest {
         // each accept maintains one index with random keys, not two (what V19 took out of every accept and done mark)
         assertThat(db.sql("SELECT COUNT(*) FROM information_schema.table_constraints WHERE LOWER(table_name) = 'inbound_events' "
                 + "AND constraint_type = 'UNIQUE' AND table_schema = CURRENT_SCHEMA").query(Integer.class).single()).isOne();
+    }
+
+    /** Claims of this test's integration: one per accepted event, until the inbox has handed it on. */
+    private int claims() {
+        return db.sql("SELECT COUNT(*) FROM inbox_claims c JOIN inbound_events e ON e.id = c.event_id WHERE e.integration_id = ?").param(integration)
+                .query(Integer.class).single();
     }
 }

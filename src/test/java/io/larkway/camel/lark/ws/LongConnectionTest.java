@@ -65,7 +65,8 @@ class LongConnectionTest extends LarkwayTest {
     }
 
     List<Map<String, Object>> rows(String integrationId) {
-        return db.sql("SELECT event_id, message_id, state, accepted_at, payload FROM inbound_events WHERE integration_id = ? ORDER BY id")
+        return db.sql("SELECT e.event_id, e.message_id, " + io.larkway.flow.inbox.InboxRows.STATE + " AS state, e.accepted_at, e.payload "
+                + "FROM inbound_events e WHERE e.integration_id = ? ORDER BY e.id")
                 .param(integrationId).query().listOfRows();
     }
 

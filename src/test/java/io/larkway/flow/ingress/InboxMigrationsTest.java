@@ -16,18 +16,20 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * V19 on a database that already holds accepted events (in a schema of its own, on the suite's database: H2, or
- * PostgreSQL in CI's second run): each gets the one dedupe key the accept writes now, so a redelivery of an event
- * accepted before the upgrade is still a duplicate; an instance still on the previous version cannot accept (its
- * INSERT has no key) rather than accept what another instance has.
+ * The inbox's migrations on a database that already holds accepted events (in a schema of its own, on the suite's
+ * database: H2, or PostgreSQL in CI's second run). V19: each event gets the one dedupe key the accept writes now, so a
+ * redelivery of an event accepted before the upgrade is still a duplicate; an instance still on the previous version
+ * cannot accept (its INSERT has no key) rather than accept what another instance has. V20: the unfinished events keep
+ * their claims (instance, lease, attempts) in inbox_claims, the finished ones have none, and an instance still on the
+ * previous version cannot accept.
  */
-class DedupeKeyMigrationTest extends LarkwayTest {
+class InboxMigrationsTest extends LarkwayTest {
     @Autowired
     DataSource dataSource;
     @Autowired
     JdbcClient db;
 
-    final String schema = "v19_" + UUID.randomUUID().toString().substring(0, 8);
+    final String schema = "inbox_" + UUID.randomUUID().toString().substring(0, 8);
 
     @AfterEach
     void dropSchema() {
@@ -58,6 +60,30 @@ class DedupeKeyMigrationTest extends LarkwayTest {
                 .as("an instance on the previous version").isInstanceOf(DataIntegrityViolationException.class)
                 .isNotInstanceOf(DuplicateKeyException.class).hasMessageContaining("dedupe_key");
         assertThat(db.sql("SELECT COUNT(*) FROM " + schema + ".inbound_events").query(Integer.class).single()).isEqualTo(2);
+    }
+
+    @Test
+    void unfinishedEventsKeepTheirClaimsFinishedOnesHaveNone() {
+        migrate("19");
+        String oldInsert = "INSERT INTO " + schema + ".inbound_events (integration_id, event_id, dedupe_key, event_type, payload, state, "
+                + "accepted_at, claimed_by, claimed_until, attempts) VALUES ('i1', ?, ?, 'im.message.receive_v1', '{}', ?, CURRENT_TIMESTAMP, ?, ?, ?)";
+        java.sql.Timestamp lease = java.sql.Timestamp.from(java.time.Instant.parse("2026-12-04T10:00:00Z"));
+        for (String state : List.of("done", "accepted", "dispatching", "failed")) {
+            db.sql(oldInsert).params("ev-" + state, "e:ev-" + state, state, "instance-" + state, lease, state.length()).update();
+        }
+
+        migrate("20");
+
+        assertThat(db.sql("SELECT e.event_id, c.claimed_by, c.claimed_until, c.attempts FROM " + schema + ".inbox_claims c JOIN " + schema
+                + ".inbound_events e ON e.id = c.event_id ORDER BY e.event_id").query((rs, n) -> List.of(rs.getString(1), rs.getString(2),
+                        rs.getTimestamp(3).toInstant().toString(), rs.getInt(4))).list())
+                .containsExactly(List.of("ev-accepted", "instance-accepted", "2026-12-04T10:00:00Z", 8),
+                        List.of("ev-dispatching", "instance-dispatching", "2026-12-04T10:00:00Z", 11));
+        assertThat(db.sql("SELECT COUNT(*) FROM " + schema + ".inbound_events").query(Integer.class).single()).as("every event stays a dedupe record")
+                .isEqualTo(4);
+        assertThatThrownBy(() -> db.sql(oldInsert).params("ev-from-an-old-instance", "e:ev-from-an-old-instance", "accepted", "old", lease, 0).update())
+                .as("an instance on the previous version").isInstanceOf(org.springframework.dao.DataAccessException.class);
+        assertThat(db.sql("SELECT COUNT(*) FROM " + schema + ".inbound_events").query(Integer.class).single()).isEqualTo(4);
     }
 
     private void migrate(String version) {
