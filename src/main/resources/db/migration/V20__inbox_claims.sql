@@ -18,10 +18,13 @@ CREATE TABLE inbox_claims (
     claimed_until  TIMESTAMP WITH TIME ZONE NOT NULL,
     attempts       INTEGER DEFAULT 0 NOT NULL
 );
+-- The index goes first, before the claims are copied: on PostgreSQL DROP INDEX locks inbound_events (ACCESS EXCLUSIVE)
+-- until this migration commits, so no accept of an instance still on the earlier version can commit between the copy
+-- and the columns' drop (its event would keep no claim, look finished, and never be processed). Keep this order.
+DROP INDEX ix_inbound_pending;
 INSERT INTO inbox_claims (event_id, claimed_by, claimed_until, attempts)
     SELECT id, COALESCE(claimed_by, ''), COALESCE(claimed_until, accepted_at), attempts FROM inbound_events
     WHERE state IN ('accepted', 'dispatching');
-DROP INDEX ix_inbound_pending;
 ALTER TABLE inbound_events DROP COLUMN state;
 ALTER TABLE inbound_events DROP COLUMN claimed_by;
 ALTER TABLE inbound_events DROP COLUMN claimed_until;

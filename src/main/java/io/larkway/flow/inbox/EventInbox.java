@@ -27,7 +27,7 @@ import org.springframework.stereotype.Component;
 public class EventInbox {
     /** Attempts after which an event that keeps failing is given up (and shown as an error). */
     static final int MAX_ATTEMPTS = 5;
-    /** Done marks written per UPDATE at most. */
+    /** Done marks (claims deleted) written per statement at most. */
     private static final int DONE_BATCH = 500;
     /** Longest a done mark waits to be written. */
     private static final long DONE_DELAY_MS = 100;
@@ -239,11 +239,12 @@ public class EventInbox {
      * Forgets dedupe records older than the retention: events accepted before it and finished (no
      * claim left); an unfinished event is never purged. No index on the acceptance time: ids are
      * given in the order events are accepted, so the purge walks the events by id, {@value #PURGE_PAGE}
-     * at a time, and stops at the first one accepted within the retention (one whose instance's
-     * clock ran ahead holds the walk up for as long as that clock was ahead).
+     * at a time, and stops at the first one accepted within the retention. One stamped later than
+     * now (its instance's clock ran ahead) is kept but does not stop the walk.
      */
     public int purge() {
-        Instant cutoff = clock.instant().minusSeconds(config.dedupeRetentionHours() * 3600L);
+        Instant now = clock.instant();
+        Instant cutoff = now.minusSeconds(config.dedupeRetentionHours() * 3600L);
         int purged = 0;
         long after = 0;
         while (true) {
@@ -253,18 +254,18 @@ public class EventInbox {
                 ids.add(rs.getLong("id"));
                 accepted.add(Timestamps.instant(rs, "accepted_at"));
             });
-            int old = 0;
-            while (old < ids.size() && accepted.get(old).isBefore(cutoff)) {
-                old++;
+            int walked = 0;
+            while (walked < ids.size() && (accepted.get(walked).isBefore(cutoff) || accepted.get(walked).isAfter(now))) {
+                walked++;
             }
-            if (old > 0) {
-                long last = ids.get(old - 1);
+            if (walked > 0) {
+                long last = ids.get(walked - 1);
                 purged += db.sql("DELETE FROM inbound_events WHERE id > ? AND id <= ? AND accepted_at < ? "
                         + "AND NOT EXISTS (SELECT 1 FROM inbox_claims c WHERE c.event_id = inbound_events.id)")
                         .params(after, last, Timestamps.of(cutoff)).update();
                 after = last;
             }
-            if (old < PURGE_PAGE) {
+            if (walked < PURGE_PAGE) {
                 return purged;
             }
         }

@@ -24,6 +24,8 @@ class DedupeRetentionTest extends LarkwayTest {
     EventInbox inbox;
     @Autowired
     JdbcClient db;
+    @Autowired
+    org.springframework.jdbc.core.JdbcTemplate jdbc;
 
     @Test
     void theRetentionEndsDedupeButNeverDropsAnUnfinishedEvent() {
@@ -65,6 +67,40 @@ class DedupeRetentionTest extends LarkwayTest {
             db.sql("DELETE FROM inbox_claims WHERE event_id = ?").param(unfinished).update();
             db.sql("DELETE FROM inbound_events WHERE id = ?").param(unfinished).update();
         }
+    }
+
+    /**
+     * The purge has no index on the acceptance time: it walks the events by id, a page at a time, and stops at the first
+     * one accepted within the retention. Here 700 old events, one stamped days ahead (an instance whose clock ran ahead:
+     * kept, and no stop), 800 old ones (more than a page in all), one within the retention, and 5 old ones after it (an
+     * instance whose clock ran behind: kept until the walk gets there).
+     */
+    @Test
+    void thePurgeWalksTheEventsInAcceptanceOrderPastAPageAndStopsAtOneWithinTheRetention() {
+        String integrationId = "int-purge-" + UUID.randomUUID();
+        Instant now = clock.instant();
+        Instant longAgo = now.minus(Duration.ofHours(props.ingress().dedupeRetentionHours() + 1));
+        // every event accepted before this test's (other tests' too) moves back, as time would have moved them
+        db.sql("UPDATE inbound_events SET accepted_at = ?").param(Timestamps.of(longAgo)).update();
+        insert(integrationId, "old-a", 700, longAgo);
+        insert(integrationId, "ahead", 1, now.plus(Duration.ofDays(2)));
+        insert(integrationId, "old-b", 800, longAgo);
+        insert(integrationId, "recent", 1, now.minus(Duration.ofHours(1)));
+        insert(integrationId, "old-c", 5, longAgo);
+        try {
+            assertThat(inbox.purge()).isGreaterThanOrEqualTo(1500);
+            assertThat(db.sql("SELECT event_id FROM inbound_events WHERE integration_id = ? ORDER BY id").param(integrationId).query(String.class).list())
+                    .containsExactly("ahead-0", "recent-0", "old-c-0", "old-c-1", "old-c-2", "old-c-3", "old-c-4");
+        } finally {
+            db.sql("DELETE FROM inbound_events WHERE integration_id = ?").param(integrationId).update();
+        }
+    }
+
+    private void insert(String integrationId, String prefix, int count, Instant acceptedAt) {
+        List<Object[]> rows = java.util.stream.IntStream.range(0, count)
+                .mapToObj(i -> new Object[] {integrationId, prefix + "-" + i, "e:" + prefix + "-" + i, Timestamps.of(acceptedAt)}).toList();
+        jdbc.batchUpdate("INSERT INTO inbound_events (integration_id, event_id, dedupe_key, event_type, payload, accepted_at) "
+                + "VALUES (?, ?, ?, 'im.message.receive_v1', '{}', ?)", rows);
     }
 
     private List<String> states(String integrationId) {
