@@ -2,8 +2,9 @@
 -- into a table of its own, which holds only the events not finished yet: a finished event's claim is deleted. Marking an
 -- event done was an UPDATE of its inbound_events row, and H2 carries out an UPDATE by removing the row from every index
 -- and adding it again, so each done mark also rewrote a random page of the dedupe key's B-tree, and every later commit
--- carried those pages (bench/webhook.sh on H2: a quarter of larkway's CPU per event). The inbound_events row is now
--- written once, at the accept, and stays as the dedupe record until the retention purges it.
+-- carried those pages (bench/long-connection-service.sh at saturation: 328 and 388 us per event before, 288 and 232
+-- after; bench/README.md, 2026-12-05). The inbound_events row is now written once, at the accept, and stays as the
+-- dedupe record until the retention purges it.
 -- An accept writes three B-trees, as before: the event (its primary key), uq_inbound_dedupe, and the claim (its primary
 -- key, which takes the place of ix_inbound_pending). Neither table has another index: the recovery sweep reads the
 -- claims, a table of unfinished events only, and the retention's purge walks the events by id, the order they were
