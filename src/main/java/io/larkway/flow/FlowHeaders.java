@@ -91,6 +91,8 @@ public final class FlowHeaders {
     /** A user's session command ({@code new}). */
     public static final String COMMAND = "larkwayCommand";
     public static final String STREAMING_CARD = "larkwayStreamingCard";
+    /** Exchange property: the turn's expert call broke off because this instance is stopping; the turn is left to be run again. */
+    public static final String TURN_LEFT = "larkwayTurnLeft";
 
     // Reply: what the reply stage sent or failed to send.
     /** The Typing reaction's id, a future completed by the add (reply stage). */
