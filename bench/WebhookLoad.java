@@ -42,7 +42,7 @@ public class WebhookLoad {
     static final int WARMUP = env("BENCH_WARMUP", 15);
     static final int DURATION = env("BENCH_DURATION", 20);
     static final int CONCURRENCY = env("BENCH_CONCURRENCY", 16);
-    static final int EVENTS = env("BENCH_EVENTS", 200_000);
+    static final int EVENTS = env("BENCH_EVENTS", 400_000);
 
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 

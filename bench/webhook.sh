@@ -13,7 +13,7 @@
 # on exit. Settings (environment):
 #   BENCH_WARMUP=15 BENCH_DURATION=20   seconds per target and phase
 #   BENCH_CONCURRENCY=16                requests in flight
-#   BENCH_EVENTS=200000                 unique deliveries pre-generated (larkway never gets one twice)
+#   BENCH_EVENTS=400000                 unique deliveries pre-generated (larkway never gets one twice)
 #   BENCH_JAVA_OPTS="-Xmx1g"            JVM options of both servers
 #   BENCH_LARKWAY_JAVA_OPTS=            extra JVM options of larkway only, e.g. to profile it:
 #     "-XX:StartFlightRecording=filename=/tmp/larkway.jfr,settings=profile"
