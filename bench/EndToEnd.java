@@ -48,8 +48,9 @@ import java.util.stream.IntStream;
  * <p>CPU per message: larkway's process CPU (from /proc) over its measured phase / messages, next
  * to the baseline's: this driver's whole process (client and emulator, both calls) over the baseline
  * phase / messages. Then a rate sweep (BENCH_SWEEP rates, BENCH_SWEEP_DURATION s each, stopping at
- * the first rate that misses): larkway's overhead p99 (against the baseline's p99 above) and CPU per
- * message at each rate, and the highest rate whose overhead p99 stays under 50 ms.
+ * the first rate that misses): larkway's overhead p99 (against the baseline's p99 above), CPU per
+ * message and the messages held back by the organisation's turn limit at each rate, and the highest rate
+ * whose overhead p99 stays under 50 ms.
  *
  * <p>Checks that every message sent (warm-up and sweep included) got exactly one reply with its own
  * text; exits 1 otherwise.
@@ -198,15 +199,17 @@ public class EndToEnd {
             int from = end;
             int n = rate * SWEEP_DURATION;
             double c0 = cpuSeconds(larkwayPid);
+            long heldBack0 = heldBack(larkway);
             openLoop(n, rate, j -> postWebhook(webhook, deliveries.get(from + j), from + j, sent, answered, failures));
             awaitReplies(id, from, from + n, "sweep " + rate + "/s");
             double cpu = (cpuSeconds(larkwayPid) - c0) / n;
+            long heldBack = heldBack(larkway) - heldBack0;
             end = from + n;
             long[] l = latencies(id, from, end, sent, REPLIED);
             double over99 = pct(l, 0.99) - baseP99;
             boolean met = over99 < TARGET_MS;
-            sweep.append(String.format("sweep %5d messages/s: larkway p50 %8.2f  p99 %8.2f  overhead p99 %8.2f ms  CPU %6.0f µs/message  %s%n", rate,
-                    pct(l, 0.50), pct(l, 0.99), over99, cpu * 1e6, met ? "under 50 ms" : "MISSED"));
+            sweep.append(String.format("sweep %5d messages/s: larkway p50 %8.2f  p99 %8.2f  overhead p99 %8.2f ms  CPU %6.0f µs/message  held back %5d  %s%n",
+                    rate, pct(l, 0.50), pct(l, 0.99), over99, cpu * 1e6, heldBack, met ? "under 50 ms" : "MISSED"));
             if (!met) {
                 break;
             }
@@ -328,5 +331,16 @@ public class EndToEnd {
         if (failures.incrementAndGet() <= 3) {
             System.err.println(what);
         }
+    }
+
+    /**
+     * Messages larkway held back by the organisation's turn limit so far ({@code larkway.turns.limited}, summed over its
+     * integrations, from /actuator/prometheus): past the knee they show where the turn limit starts to bite.
+     */
+    static long heldBack(String larkway) throws Exception {
+        String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(larkway + "/actuator/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        return Math.round(metrics.lines().filter(l -> l.startsWith("larkway_turns_limited_total"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum());
     }
 }
